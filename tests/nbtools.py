@@ -69,7 +69,9 @@ def notebooks() -> list[Path]:
 
 
 def rel(path: Path) -> str:
-    """A path relative to the repository, for messages."""
+    """A path relative to the repository, for messages and test ids."""
+    if not isinstance(path, (str, Path)):
+        return str(path)
     try:
         return str(Path(path).resolve().relative_to(ROOT))
     except ValueError:
