@@ -15,6 +15,19 @@ from markdown_it import MarkdownIt
 
 ROOT = Path(__file__).resolve().parent.parent
 
+
+@contextlib.contextmanager
+def strict_warnings():
+    """Inside: every warning is an error, except known deprecations inside libraries we do not control.
+
+    matplotlib 3.8 (the oldest version the course supports) calls pyparsing functions that
+    pyparsing 3.3 renamed; that warning is raised in matplotlib, on import, not by course code.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        warnings.filterwarnings("ignore", message=r".* deprecated - use ", module=r"matplotlib\.")
+        yield
+
 # The course, in order: folder name -> notebook file name.
 CURRICULUM = {
     "01_single_variable_derivatives": "single_variable_derivatives.ipynb",
@@ -111,10 +124,8 @@ def run_blocks(blocks: list[CodeBlock], namespace: dict | None = None, cwd: Path
             os.chdir(cwd)
         for block in blocks:
             code = compile("\n" * (block.line - 1) + block.source, str(block.path), "exec")
-            with warnings.catch_warnings():
-                warnings.simplefilter("error")
-                with contextlib.redirect_stdout(io.StringIO()):
-                    exec(code, ns)  # noqa: S102 - running the course's own solutions is the test
+            with strict_warnings(), contextlib.redirect_stdout(io.StringIO()):
+                exec(code, ns)  # noqa: S102 - running the course's own solutions is the test
     finally:
         os.chdir(old)
     return ns
@@ -145,8 +156,7 @@ def load_checkers(chapter: str) -> dict:
         raise AssertionError(f"{rel(notebook_path(chapter))}: no code cell tagged 'checkers'")
     for i, src in enumerate(cells):
         code = compile(src, f"{rel(notebook_path(chapter))} [checkers cell {i + 1}]", "exec")
-        with warnings.catch_warnings():
-            warnings.simplefilter("error")
+        with strict_warnings():
             exec(code, ns)  # noqa: S102
     return ns
 
@@ -166,8 +176,7 @@ def load_interface(chapter: str) -> dict:
     for cell in chosen:
         src = "\n".join(line for line in cell.source.splitlines() if not line.lstrip().startswith(("%", "!")))
         code = compile(src, f"{rel(notebook_path(chapter))} [cell {code_cells.index(cell) + 1}]", "exec")
-        with warnings.catch_warnings():
-            warnings.simplefilter("error")
+        with strict_warnings():
             exec(code, ns)  # noqa: S102
     return ns
 
@@ -175,8 +184,7 @@ def load_interface(chapter: str) -> dict:
 def run_check(check, fn) -> str:
     """Call a checker on a candidate function; return the one line it printed."""
     out = io.StringIO()
-    with contextlib.redirect_stdout(out), warnings.catch_warnings():
-        warnings.simplefilter("error")
+    with contextlib.redirect_stdout(out), strict_warnings():
         result = check(fn)
     text = out.getvalue().strip()
     assert result is None, f"{check.__name__} returned {result!r}; checkers print and return None"
