@@ -92,7 +92,7 @@ def test_theory_and_notebook_share_one_spine(chapter):
     assert numbers == list(range(1, len(theory) + 1)), f"{folder.name}/theory.md sections are numbered {numbers}"
     assert theory == notebook, (
         f"{folder.name}: theory.md and the notebook must have the same numbered sections "
-        "(the notebook's 'Your turn' is unnumbered)\n"
+        "(the 'Your turn' section included)\n"
         f"  theory.md: {theory}\n  notebook:  {notebook}"
     )
 
