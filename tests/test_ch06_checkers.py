@@ -1,0 +1,166 @@
+"""Chapter 06: each self-check accepts the solution from solutions.md and rejects wrong answers."""
+
+import numpy as np
+import pytest
+from nbtools import load_checkers, run_check, solution_namespace, verdict
+
+CHAPTER = "06"
+
+
+@pytest.fixture(scope="module")
+def checks():
+    return load_checkers(CHAPTER)
+
+
+@pytest.fixture(scope="module")
+def sol():
+    return solution_namespace(CHAPTER)
+
+
+SOLUTIONS = {
+    "check_e6": "chi2_gradient_gaussian",
+    "check_e7": "co2_jacobian_e7",
+    "check_e8": "lm_step",
+    "check_e9": "fit_misra1a",
+}
+
+
+@pytest.mark.parametrize("check, name", SOLUTIONS.items())
+def test_solution_is_accepted(checks, sol, check, name):
+    line = run_check(checks[check], sol[name])
+    assert verdict(line) == "correct", line
+    assert line.startswith(f"E{check[-1]}: correct")
+
+
+@pytest.mark.parametrize("check, name", SOLUTIONS.items())
+def test_stub_is_not_attempted(checks, check, name):
+    def stub(*args):
+        raise NotImplementedError("your code here")
+
+    stub.__name__ = name
+    line = run_check(checks[check], stub)
+    assert verdict(line) == "not attempted", line
+    assert name in line
+
+
+@pytest.mark.parametrize("check", SOLUTIONS)
+def test_other_exception_is_reported(checks, check):
+    def broken(*args):
+        raise ValueError("boom")
+
+    line = run_check(checks[check], broken)
+    assert verdict(line) == "wrong", line
+    assert "ValueError" in line and "boom" in line
+
+
+# ------------------------------------------------------------------ E6: gradient of S, Gaussian model
+def test_e6_sign_flipped(checks, sol):
+    line = run_check(checks["check_e6"], lambda beta, h, y: -sol["chi2_gradient_gaussian"](beta, h, y))
+    assert verdict(line) == "wrong", line
+    assert "beta = (A, mu, sigma)" in line and "sign" in line
+
+
+def test_e6_missing_factor_two(checks, sol):
+    line = run_check(checks["check_e6"], lambda beta, h, y: sol["chi2_gradient_gaussian"](beta, h, y) / 2)
+    assert verdict(line) == "wrong", line
+    assert "factor 2" in line
+
+
+def test_e6_wrong_shape(checks, sol):
+    line = run_check(checks["check_e6"], lambda beta, h, y: sol["chi2_gradient_gaussian"](beta, h, y)[:, None])
+    assert verdict(line) == "wrong", line
+    assert "shape (3, 1)" in line
+
+
+def test_e6_wrong_derivative_in_sigma(checks, sol):
+    def sigma_squared_instead_of_cubed(beta, h, y):
+        g = sol["chi2_gradient_gaussian"](beta, h, y)
+        return g * np.array([1.0, 1.0, beta[2]])   # d/dsigma off by a factor sigma
+
+    line = run_check(checks["check_e6"], sigma_squared_instead_of_cubed)
+    assert verdict(line) == "wrong", line
+    assert "central differences" in line
+
+
+def test_e6_non_finite(checks):
+    line = run_check(checks["check_e6"], lambda beta, h, y: np.full(3, np.nan))
+    assert verdict(line) == "wrong", line
+    assert "not finite" in line
+
+
+# ------------------------------------------------------------------ E7: Jacobian of the CO2 model
+def test_e7_sign_flipped(checks, sol):
+    line = run_check(checks["check_e7"], lambda tau, beta: -sol["co2_jacobian_e7"](tau, beta))
+    assert verdict(line) == "wrong", line
+    assert "wrong sign" in line and "-df/dbeta" in line
+
+
+def test_e7_transposed(checks, sol):
+    line = run_check(checks["check_e7"], lambda tau, beta: sol["co2_jacobian_e7"](tau, beta).T)
+    assert verdict(line) == "wrong", line
+    assert "shape (7, 50)" in line and "expected (m, 7)" in line
+
+
+def test_e7_phase_column_missing_amplitude(checks, sol):
+    def phase_without_amplitude(tau, beta):
+        J = sol["co2_jacobian_e7"](tau, beta).copy()
+        J[:, 4] /= beta[3]                              # forgot the factor A1 in d/dphi1
+        return J
+
+    line = run_check(checks["check_e7"], phase_without_amplitude)
+    assert verdict(line) == "wrong", line
+    assert "column 4" in line and "phi1" in line
+
+
+# ------------------------------------------------------------------ E8: damped step
+def test_e8_sign_flipped(checks, sol):
+    line = run_check(checks["check_e8"], lambda J, r, lam, D: -sol["lm_step"](J, r, lam, D))
+    assert verdict(line) == "wrong", line
+    assert "uphill" in line
+
+
+def test_e8_damping_with_D_not_D_squared(checks, sol):
+    line = run_check(checks["check_e8"], lambda J, r, lam, D: sol["lm_step"](J, r, lam, np.sqrt(D)))
+    assert verdict(line) == "wrong", line
+    assert "D^2" in line and "lam = " in line
+
+
+def test_e8_no_damping(checks):
+    line = run_check(checks["check_e8"], lambda J, r, lam, D: np.linalg.lstsq(J, -r, rcond=None)[0])
+    assert verdict(line) == "wrong", line
+    assert "damped normal equations" in line
+
+
+# ------------------------------------------------------------------ E9: Misra1a against NIST
+def test_e9_returns_start(checks):
+    line = run_check(checks["check_e9"], lambda x, y, beta0: np.array(beta0, dtype=float))
+    assert verdict(line) == "wrong", line
+    assert "beta0 = [500, 0.0001]" in line and "NIST certifies" in line
+
+
+def test_e9_stops_too_early(checks):
+    def three_gauss_newton_steps(x, y, beta0):
+        beta = np.array(beta0, dtype=float)
+        for _ in range(3):
+            r = y - beta[0] * (1 - np.exp(-beta[1] * x))
+            J = -np.column_stack([1 - np.exp(-beta[1] * x), beta[0] * x * np.exp(-beta[1] * x)])
+            beta = beta + np.linalg.lstsq(J, -r, rcond=None)[0]
+        return beta
+
+    line = run_check(checks["check_e9"], three_gauss_newton_steps)
+    assert verdict(line) == "wrong", line
+    assert "worst relative error" in line
+
+
+def test_e9_off_in_the_fifth_digit(checks, sol):
+    def fits_the_wrong_model(x, y, beta0):
+        return sol["fit_misra1a"](x, y, beta0) * np.array([1.0, 1.0 + 1e-4])
+
+    line = run_check(checks["check_e9"], fits_the_wrong_model)
+    assert verdict(line) == "wrong", line
+
+
+def test_e9_wrong_shape(checks, sol):
+    line = run_check(checks["check_e9"], lambda x, y, beta0: np.append(sol["fit_misra1a"](x, y, beta0), 0.0))
+    assert verdict(line) == "wrong", line
+    assert "2 finite numbers" in line

@@ -1,0 +1,221 @@
+"""Chapter 06: the NIST reader and the two solvers the notebook promises behave as promised."""
+
+import time
+
+import numpy as np
+import pytest
+from nbtools import chapter_dir, load_interface
+
+CHAPTER = "06"
+DATA = chapter_dir(CHAPTER) / "data"
+NIST = ["Misra1a", "Chwirut2", "DanWood", "ENSO", "Gauss3", "Kirby2", "MGH09", "Rat43", "Thurber"]
+
+
+@pytest.fixture(scope="module")
+def ns():
+    return load_interface(CHAPTER)
+
+
+@pytest.fixture(scope="module")
+def problems(ns):
+    return {name: ns["read_nist"](DATA / f"{name}.dat") for name in NIST}
+
+
+def digits(value, certified):
+    """Digits of agreement (log relative error), capped at 11 like NIST's tables."""
+    rel = np.abs(np.asarray(value) - certified) / np.abs(certified)
+    return np.minimum(11.0, -np.log10(np.maximum(rel, 1e-300)))
+
+
+# ------------------------------------------------------------------ the data and the reader
+@pytest.mark.parametrize("name", NIST)
+def test_nist_files_keep_crlf(name):
+    raw = (DATA / f"{name}.dat").read_bytes()
+    assert raw.count(b"\n") == raw.count(b"\r\n") > 60, f"{name}.dat must keep NIST's CRLF line endings"
+
+
+def test_reader_fields_misra1a(ns):
+    d = ns["read_nist"](DATA / "Misra1a.dat")
+    assert d["name"] == "Misra1a"
+    assert "b1*(1-exp[-b2*x])" in d["model"]
+    assert np.array_equal(d["start1"], [500.0, 1e-4]) and np.array_equal(d["start2"], [250.0, 5e-4])
+    assert np.array_equal(d["certified"], [2.3894212918e02, 5.5015643181e-04])
+    assert np.array_equal(d["certified_sd"], [2.7070075241e00, 7.2668688436e-06])
+    assert d["certified_rss"] == 1.2455138894e-01 and d["certified_residual_sd"] == 1.0187876330e-01
+    assert d["x"].shape == d["y"].shape == (14,)
+    assert (d["y"][0], d["x"][0], d["y"][-1], d["x"][-1]) == (10.07, 77.6, 81.78, 760.0)
+
+
+@pytest.mark.parametrize("name", NIST)
+def test_reader_shapes(problems, name):
+    d = problems[name]
+    n = d["certified"].size
+    assert d["start1"].shape == d["start2"].shape == d["certified_sd"].shape == (n,)
+    assert d["x"].ndim == 1 and d["x"].size == d["y"].size > n
+    # NIST's residual sd is sqrt(RSS / (m - n)); holds for every file (Rat43's stated "9" dof is a typo)
+    assert np.isclose(np.sqrt(d["certified_rss"] / (d["x"].size - n)), d["certified_residual_sd"], rtol=1e-9)
+
+
+def test_reader_by_name_from_chapter_folder(ns, monkeypatch):
+    monkeypatch.chdir(chapter_dir(CHAPTER))
+    assert ns["read_nist"]("DanWood")["x"].size == 6
+
+
+def test_reader_missing_file(ns, monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(FileNotFoundError, match=r"Misra1a\.dat.*(looked for|data)"):
+        ns["read_nist"]("Misra1a")
+
+
+def test_reader_wrong_type(ns):
+    with pytest.raises(TypeError, match="problem name"):
+        ns["read_nist"](42)
+
+
+def test_reader_malformed_parameters(ns, tmp_path):
+    bad = tmp_path / "Broken.dat"
+    text = (DATA / "Misra1a.dat").read_text(encoding="ascii").replace("b2 =", "c2 =")
+    bad.write_text(text, encoding="ascii")
+    with pytest.raises(ValueError, match="parameter lines"):
+        ns["read_nist"](bad)
+
+
+def test_reader_truncated_data(ns, tmp_path):
+    bad = tmp_path / "Short.dat"
+    lines = (DATA / "Misra1a.dat").read_text(encoding="ascii").splitlines()
+    bad.write_text("\r\n".join(lines[:-3]) + "\r\n", encoding="ascii")
+    with pytest.raises(ValueError, match="expected 14 data rows"):
+        ns["read_nist"](bad)
+
+
+@pytest.mark.parametrize("name", NIST)
+def test_exact_jacobians(ns, problems, name):
+    residual, jacobian = ns["nist_problem"](problems[name])
+    for b in (problems[name]["start1"], problems[name]["certified"]):
+        h = 1e-6 * np.maximum(np.abs(b), 1e-3)
+        J_fd = np.column_stack([(residual(b + hj * e) - residual(b - hj * e)) / (2 * hj)
+                                for hj, e in zip(h, np.eye(b.size), strict=True)])
+        J = jacobian(b)
+        assert J.shape == (problems[name]["x"].size, b.size)
+        assert np.max(np.abs(J - J_fd)) < 1e-7 * np.max(np.abs(J)), name
+
+
+# ------------------------------------------------------------------ Levenberg–Marquardt on NIST
+@pytest.mark.parametrize("start", ["start1", "start2"])
+@pytest.mark.parametrize("name", NIST)
+def test_lm_reproduces_nist(ns, problems, name, start):
+    d = problems[name]
+    beta, info = ns["levenberg_marquardt"](*ns["nist_problem"](d), d[start])
+    assert info["converged"], info["message"]
+    assert digits(beta, d["certified"]).min() >= 6, (name, start, beta)
+    assert digits(info["cost"], d["certified_rss"]) >= 6
+
+
+def test_lm_info_record(ns, problems):
+    d = problems["Misra1a"]
+    residual, jacobian = ns["nist_problem"](d)
+    beta0 = d["start1"].copy()
+    beta, info = ns["levenberg_marquardt"](residual, jacobian, beta0)
+    assert np.array_equal(beta0, d["start1"]), "the caller's beta0 must not be modified"
+    assert {"iterations", "cost", "history", "converged"} <= set(info)
+    assert 2 <= info["history"].size <= info["iterations"] + 1      # start + one entry per accepted step
+    assert info["cost"] == info["history"][-1] == pytest.approx(residual(beta) @ residual(beta), rel=1e-14)
+    assert np.all(np.diff(info["history"]) < 0), "LM only accepts steps that decrease the cost"
+
+
+def test_lm_is_fast(ns, problems):
+    fits = [(ns["nist_problem"](d), d[s]) for d in problems.values() for s in ("start1", "start2")]
+    t0 = time.perf_counter()
+    for (residual, jacobian), beta0 in fits:
+        ns["levenberg_marquardt"](residual, jacobian, beta0)
+    per_fit = (time.perf_counter() - t0) / len(fits)
+    assert per_fit < 0.1, f"a NIST fit took {1e3 * per_fit:.0f} ms on average; it should take milliseconds"
+
+
+# ------------------------------------------------------------------ robustness
+def test_lm_singular_jtj_is_damped(ns, problems):
+    d = problems["Misra1a"]
+    x, y = d["x"], d["y"]
+    residual = lambda b: y - (b[0] + b[1]) * (1 - np.exp(-b[2] * x))
+    jacobian = lambda b: -np.column_stack([1 - np.exp(-b[2] * x), 1 - np.exp(-b[2] * x),
+                                           (b[0] + b[1]) * x * np.exp(-b[2] * x)])
+    beta, info = ns["levenberg_marquardt"](residual, jacobian, [250.0, 250.0, 5e-4])
+    assert np.linalg.matrix_rank(jacobian(beta)) == 2
+    assert np.all(np.isfinite(beta)) and info["converged"]
+    assert info["cost"] == pytest.approx(d["certified_rss"], rel=1e-8)
+    assert beta[0] + beta[1] == pytest.approx(d["certified"][0], rel=1e-7)
+
+
+def test_lm_rejects_non_finite_trial(ns, problems):
+    d = problems["Misra1a"]
+    base_residual, jacobian = ns["nist_problem"](d)
+    calls = []
+
+    def residual(b):
+        calls.append(np.array(b, dtype=float))
+        r = base_residual(b)
+        return np.full_like(r, np.nan) if len(calls) == 2 else r   # the first trial point "overflows"
+
+    beta, info = ns["levenberg_marquardt"](residual, jacobian, d["start2"])
+    assert digits(beta, d["certified"]).min() >= 6
+    assert np.all(np.isfinite(info["history"])) and np.all(np.diff(info["history"]) < 0)
+    D = np.linalg.norm(jacobian(d["start2"]), axis=0)          # after the rejection: a shorter, more damped trial
+    assert np.linalg.norm(D * (calls[2] - d["start2"])) < np.linalg.norm(D * (calls[1] - d["start2"]))
+
+
+def test_lm_rejects_overflowing_steps_rat43(ns, problems):
+    d = problems["Rat43"]
+    residual, jacobian = ns["nist_problem"](d)
+    _, gn = ns["gauss_newton"](residual, jacobian, d["start1"])
+    assert not gn["converged"] and "non-finite" in gn["message"]      # Gauss–Newton's full step overflows ...
+    beta, info = ns["levenberg_marquardt"](residual, jacobian, d["start1"])
+    assert info["converged"] and digits(beta, d["certified"]).min() >= 6   # ... LM rejects such steps
+
+
+@pytest.mark.parametrize("solver", ["levenberg_marquardt", "gauss_newton"])
+def test_beta0_too_long(ns, problems, solver):
+    residual, jacobian = ns["nist_problem"](problems["Misra1a"])
+    with pytest.raises(ValueError, match=r"beta0 has 3 entries"):
+        ns[solver](residual, jacobian, [250.0, 5e-4, 1.0])
+
+
+@pytest.mark.parametrize("solver", ["levenberg_marquardt", "gauss_newton"])
+def test_beta0_too_short(ns, problems, solver):
+    residual, jacobian = ns["nist_problem"](problems["Misra1a"])
+    with pytest.raises(ValueError, match=r"beta0 of length 1.*one entry per model parameter"):
+        ns[solver](residual, jacobian, [250.0])
+
+
+@pytest.mark.parametrize("solver", ["levenberg_marquardt", "gauss_newton"])
+def test_non_finite_start(ns, problems, solver):
+    residual, jacobian = ns["nist_problem"](problems["Rat43"])
+    with pytest.raises(ValueError, match="non-finite"):
+        ns[solver](residual, jacobian, [700.0, 5.0, 0.75, 0.0])          # 1/b4 with b4 = 0
+    with pytest.raises(ValueError, match="finite numbers"):
+        ns[solver](residual, jacobian, [700.0, np.nan, 0.75, 1.3])
+
+
+@pytest.mark.parametrize("solver", ["levenberg_marquardt", "gauss_newton"])
+def test_bad_residual_and_arguments(ns, solver):
+    with pytest.raises(ValueError, match=r"shape \(m,\)"):
+        ns[solver](lambda b: np.ones((3, 2)), lambda b: np.ones((3, 1)), [1.0])
+    with pytest.raises(TypeError, match="functions of beta"):
+        ns[solver]([1.0, 2.0], lambda b: np.ones((2, 1)), [1.0])
+    with pytest.raises(ValueError, match="1-D array"):
+        ns[solver](lambda b: np.ones(3), lambda b: np.ones((3, 1)), [[1.0]])
+
+
+# ------------------------------------------------------------------ Gauss–Newton
+@pytest.mark.parametrize("start", ["start1", "start2"])
+def test_gauss_newton_misra1a(ns, problems, start):
+    d = problems["Misra1a"]
+    beta, info = ns["gauss_newton"](*ns["nist_problem"](d), d[start])
+    assert info["converged"] and digits(beta, d["certified"]).min() >= 8
+    assert {"iterations", "cost", "history", "converged"} <= set(info)
+
+
+def test_gauss_newton_does_not_crash_on_mgh09(ns, problems):
+    d = problems["MGH09"]
+    beta, info = ns["gauss_newton"](*ns["nist_problem"](d), d["start1"])
+    assert np.all(np.isfinite(beta))
+    assert info["cost"] > 5 * d["certified_rss"]      # the documented failure: a degenerate limit, not the minimum
