@@ -1,0 +1,220 @@
+"""Chapter 03: every self-check accepts the solution, reports a stub as not attempted, rejects wrong answers."""
+
+import numpy as np
+import pytest
+from nbtools import load_checkers, run_check, solution_namespace, verdict
+
+CHAPTER = "03"
+
+
+@pytest.fixture(scope="module")
+def checks():
+    return load_checkers(CHAPTER)
+
+
+@pytest.fixture(scope="module")
+def sol():
+    return solution_namespace(CHAPTER)
+
+
+def stub(*args, **kwargs):
+    raise NotImplementedError("your code here")
+
+
+# Each coding exercise: its checker, the solution's function name.
+EXERCISES = {"e9": "special_directions", "e10": "tangent_plane", "e11": "backtracking_interpolate"}
+
+
+@pytest.mark.parametrize("ex, name", EXERCISES.items())
+def test_solution_is_accepted(checks, sol, ex, name):
+    line = run_check(checks[f"check_{ex}"], sol[name])
+    assert verdict(line) == "correct", line
+    assert line.startswith(f"{ex.upper()}: correct")
+
+
+@pytest.mark.parametrize("ex", EXERCISES)
+def test_stub_is_not_attempted(checks, ex):
+    stub.__name__ = "my_function"
+    line = run_check(checks[f"check_{ex}"], stub)
+    assert verdict(line) == "not attempted", line
+    assert "my_function" in line, "the message should name the function to edit"
+
+
+def wrong(check, fn, *fragments):
+    """Run a checker on a wrong answer; assert it says 'not yet' and names what is wrong."""
+    line = run_check(check, fn)
+    assert verdict(line) == "wrong", line
+    for fragment in fragments:
+        assert fragment in line, f"expected {fragment!r} in {line!r}"
+    return line
+
+
+@pytest.mark.parametrize("ex", EXERCISES)
+def test_other_exceptions_are_reported_not_raised(checks, ex):
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("oops")
+
+    wrong(checks[f"check_{ex}"], broken, "ZeroDivisionError", "oops")
+
+
+# ------------------------------------------------------------------------------------------- E9
+def _unit(g):
+    g = np.asarray(g, dtype=float)
+    return g / np.linalg.norm(g)
+
+
+def test_e9_rejects_an_unnormalised_gradient(checks):
+    wrong(checks["check_e9"], lambda g: (g, -g, np.array([-g[1], g[0]])), "grad = [3.0, 4.0]", "norm 5",
+          "unit vector")
+
+
+def test_e9_rejects_a_descent_with_the_wrong_sign(checks):
+    wrong(checks["check_e9"], lambda g: (_unit(g), _unit(g), np.array([-_unit(g)[1], _unit(g)[0]])),
+          "descent", "expected -|grad|")
+
+
+def test_e9_rejects_a_level_direction_that_changes_f(checks):
+    wrong(checks["check_e9"], lambda g: (_unit(g), -_unit(g), _unit(g)), "rate along level", "expected 0")
+
+
+def test_e9_rejects_a_clockwise_turn(checks):
+    wrong(checks["check_e9"], lambda g: (_unit(g), -_unit(g), np.array([_unit(g)[1], -_unit(g)[0]])),
+          "clockwise")
+
+
+def test_e9_rejects_a_wrong_shape(checks):
+    wrong(checks["check_e9"], lambda g: (_unit(g)[None, :], -_unit(g), _unit(g)), "shape (2,)")
+
+
+def test_e9_requires_a_value_error_for_a_zero_gradient(checks, sol):
+    def no_check(g):
+        g = np.asarray(g, dtype=float)
+        norm = np.linalg.norm(g) or 1.0  # hides the zero gradient instead of reporting it
+        u = g / norm
+        return u, -u, np.array([-u[1], u[0]])
+
+    wrong(checks["check_e9"], no_check, "[0, 0]", "ValueError")
+
+
+# ------------------------------------------------------------------------------------------ E10
+def _gradient(F, p, h=1e-5):
+    p = np.asarray(p, dtype=float)
+    return np.array([(F(p + h * e) - F(p - h * e)) / (2 * h) for e in np.eye(3)])
+
+
+def _checked(g):
+    if np.linalg.norm(g) == 0:
+        raise ValueError("zero gradient")
+    return g
+
+
+def test_e10_rejects_an_unnormalised_normal(checks):
+    def unnormalised(F, p, h=1e-5):
+        g = _checked(_gradient(F, p, h))
+        return g, float(g @ p)
+
+    wrong(checks["check_e10"], unnormalised, "F = sphere", "p = [1.0, 2.0, 3.0]", "norm")
+
+
+def test_e10_rejects_a_flipped_normal(checks):
+    def flipped(F, p, h=1e-5):
+        n = -_unit(_checked(_gradient(F, p, h)))
+        return n, float(n @ p)
+
+    wrong(checks["check_e10"], flipped, "-grad F")
+
+
+def test_e10_rejects_a_plane_through_the_origin(checks):
+    def through_origin(F, p, h=1e-5):
+        return _unit(_checked(_gradient(F, p, h))), 0.0
+
+    wrong(checks["check_e10"], through_origin, "c = 0", "n . p")
+
+
+def test_e10_rejects_a_one_sided_difference_that_ignores_a_coordinate(checks):
+    def forgot_z(F, p, h=1e-5):
+        g = _checked(_gradient(F, p, h))
+        g[2] = 0.0  # a missing partial derivative
+        n = _unit(g)
+        return n, float(n @ p)
+
+    wrong(checks["check_e10"], forgot_z, "F = sphere", "grad F / |grad F|")
+
+
+def test_e10_requires_a_value_error_where_the_gradient_vanishes(checks):
+    def silent(F, p, h=1e-5):
+        g = _gradient(F, p, h)
+        n = g / (np.linalg.norm(g) or 1.0)
+        return n, float(n @ p)
+
+    wrong(checks["check_e10"], silent, "p = [0, 0, 0]", "ValueError")
+
+
+# ------------------------------------------------------------------------------------------ E11
+def _interpolating(sign=1.0, factor=2.0, clip=(0.1, 0.5), check_descent=True):
+    """A family of backtracking line searches; the defaults give a correct one."""
+
+    def search(f, grad_f, x, d, alpha0=1.0, c=1e-4):
+        slope = float(grad_f(x) @ d)
+        if check_descent and not slope < 0:
+            raise ValueError("not a descent direction")
+        f0, alpha = f(x), alpha0
+        for _ in range(200):
+            f_alpha = f(x + alpha * d)
+            if f_alpha <= f0 + sign * c * alpha * slope:
+                return alpha
+            t = -slope * alpha**2 / (factor * (f_alpha - f0 - slope * alpha))
+            alpha = min(max(t, clip[0] * alpha), clip[1] * alpha)
+        raise RuntimeError("no step found")
+
+    return search
+
+
+def test_e11_helper_family_is_correct_by_default(checks):
+    assert verdict(run_check(checks["check_e11"], _interpolating())) == "correct"
+
+
+def test_e11_rejects_a_sign_error_in_the_armijo_test(checks):
+    # f(x + alpha d) <= f(x) - c alpha phi'(0) accepts steps that increase f
+    wrong(checks["check_e11"], _interpolating(sign=-1.0), "on the quadratic", "expected", "got")
+
+
+def test_e11_rejects_a_missing_factor_two_in_the_parabola(checks):
+    wrong(checks["check_e11"], _interpolating(factor=1.0), "on the quadratic", "exact minimiser")
+
+
+def test_e11_rejects_plain_halving_because_it_is_not_exact_on_quadratics(checks):
+    def halving(f, grad_f, x, d, alpha0=1.0, c=1e-4):
+        slope = float(grad_f(x) @ d)
+        if not slope < 0:
+            raise ValueError("not a descent direction")
+        alpha = alpha0
+        while f(x + alpha * d) > f(x) + c * alpha * slope:
+            alpha /= 2
+        return alpha
+
+    wrong(checks["check_e11"], halving, "on the quadratic", "exact minimiser")
+
+
+def test_e11_rejects_an_ascent_direction_without_error(checks):
+    def accepts_anything(f, grad_f, x, d, alpha0=1.0, c=1e-4):
+        slope = float(grad_f(x) @ d)
+        if slope >= 0:
+            return 0.0
+        return _interpolating()(f, grad_f, x, d, alpha0, c)
+
+    wrong(checks["check_e11"], accepts_anything, "descent direction", "ValueError")
+
+
+def test_e11_rejects_a_step_that_is_never_tested(checks):
+    # exact on quadratics (returns the parabola's minimiser), but never tests the condition afterwards
+    def no_test(f, grad_f, x, d, alpha0=1.0, c=1e-4):
+        slope = float(grad_f(x) @ d)
+        if not slope < 0:
+            raise ValueError("not a descent direction")
+        f0, f_alpha = f(x), f(x + alpha0 * d)
+        if f_alpha <= f0 + c * alpha0 * slope:
+            return alpha0
+        return -slope * alpha0**2 / (2 * (f_alpha - f0 - slope * alpha0))
+
+    wrong(checks["check_e11"], no_test, "on ridge", "fails the Armijo condition")
