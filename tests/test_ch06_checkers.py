@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from nbtools import load_checkers, run_check, solution_namespace, verdict
+from nbtools import chapter_dir, load_checkers, run_check, solution_namespace, verdict
 
 CHAPTER = "06"
 
@@ -132,6 +132,28 @@ def test_e8_no_damping(checks):
 
 
 # ------------------------------------------------------------------ E9: Misra1a against NIST
+def test_e9_uses_nist_data_starts_and_certified_values(checks):
+    """The self-contained E9 check carries its own copy of Misra1a; it must match NIST's file."""
+    lines = (chapter_dir(CHAPTER) / "data" / "Misra1a.dat").read_text(encoding="ascii").splitlines()
+    data = np.array([[float(v) for v in line.split()] for line in lines[60:74]])      # columns y, x
+    table = np.array([[float(v) for v in line.split()[2:6]] for line in lines[40:42]])  # b1, b2 rows
+    certified = table[:, 2]
+    seen = []
+
+    def returns_certified(x, y, beta0):
+        seen.append((x.copy(), y.copy(), beta0.copy()))
+        return certified.copy()
+
+    line = run_check(checks["check_e9"], returns_certified)
+    assert verdict(line) == "correct", line
+    assert len(seen) == 2
+    for (x, y, beta0), start in zip(seen, (table[:, 0], table[:, 1]), strict=True):
+        assert np.array_equal(x, data[:, 1]) and np.array_equal(y, data[:, 0])
+        assert np.array_equal(beta0, start)
+    line = run_check(checks["check_e9"], lambda x, y, beta0: certified * np.array([1.0, 1.0 + 2e-6]))
+    assert verdict(line) == "wrong", line
+
+
 def test_e9_returns_start(checks):
     line = run_check(checks["check_e9"], lambda x, y, beta0: np.array(beta0, dtype=float))
     assert verdict(line) == "wrong", line

@@ -163,6 +163,20 @@ def test_lm_rejects_non_finite_trial(ns, problems):
     assert np.linalg.norm(D * (calls[2] - d["start2"])) < np.linalg.norm(D * (calls[1] - d["start2"]))
 
 
+def test_lm_reports_failure_when_no_trial_step_is_finite(ns, problems):
+    d = problems["Misra1a"]
+    base_residual, jacobian = ns["nist_problem"](d)
+    beta0 = d["start2"].copy()
+
+    def residual(b):                       # defined at beta0 only: every trial step "overflows"
+        r = base_residual(b)
+        return r if np.array_equal(b, beta0) else np.full_like(r, np.nan)
+
+    beta, info = ns["levenberg_marquardt"](residual, jacobian, beta0)
+    assert np.array_equal(beta, beta0) and np.all(np.isfinite(info["history"]))
+    assert not info["converged"] and "non-finite" in info["message"]
+
+
 def test_lm_rejects_overflowing_steps_rat43(ns, problems):
     d = problems["Rat43"]
     residual, jacobian = ns["nist_problem"](d)
