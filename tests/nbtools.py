@@ -161,6 +161,27 @@ def load_checkers(chapter: str) -> dict:
     return ns
 
 
+def checker_calls(chapter: str) -> list[tuple[int, str]]:
+    """(exercise number, function name) for each ``check_eN(function)`` call in the notebook."""
+    import ast
+
+    calls = []
+    nb = read_notebook(notebook_path(chapter))
+    for cell in nb.cells:
+        if cell.cell_type != "code" or "checkers" in cell.metadata.get("tags", []):
+            continue
+        try:
+            tree = ast.parse("\n".join(ln for ln in cell.source.splitlines() if not ln.lstrip().startswith(("%", "!"))))
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                    and re.fullmatch(r"check_e\d+", node.func.id) and len(node.args) == 1
+                    and isinstance(node.args[0], ast.Name)):
+                calls.append((int(node.func.id[7:]), node.args[0].id))
+    return calls
+
+
 def load_interface(chapter: str) -> dict:
     """Execute a notebook's first code cell and its cells tagged ``interface``, in order.
 
