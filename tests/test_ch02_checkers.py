@@ -149,6 +149,20 @@ def test_e9_rejects_a_learning_rate_that_is_never_reset(checks):
     wrong(checks["check_e9"], never_reset, "smaller than needed", "start every step from lr0")
 
 
+def test_e9_rejects_plain_decrease_without_the_armijo_margin(checks):
+    def any_decrease(f, grad, x0, lr0=1.0, steps=50, c=0.5, shrink=0.5):
+        x, path = np.array(x0, dtype=float), [np.array(x0, dtype=float)]
+        for _ in range(steps):
+            g, lr = grad(x), lr0
+            while f(x - lr * g) > f(x):  # forgets the c * lr * |g|^2 margin
+                lr *= shrink
+            x = x - lr * g
+            path.append(x)
+        return np.array(path)
+
+    wrong(checks["check_e9"], any_decrease, "quadratic", "breaks f(x - lr g) <= f(x) - c lr |g|^2")
+
+
 def test_e9_rejects_a_path_without_the_start(checks, sol):
     def no_start(*args, **kwargs):
         return sol["backtracking_descent"](*args, **kwargs)[1:]
@@ -199,6 +213,14 @@ def test_e10_rejects_a_missing_factor_two(checks, sol):
         return g, H / 2
 
     wrong(checks["check_e10"], half, "expected Hessian")
+
+
+def test_e10_rejects_a_sign_error_in_the_mixed_partial(checks, sol):
+    def mixed_sign(p):
+        g, H = sol["rosenbrock_grad_hess"](p)
+        return g, H * np.array([[1.0, -1.0], [-1.0, 1.0]])  # +400 x instead of -400 x off the diagonal
+
+    wrong(checks["check_e10"], mixed_sign, "at p = [-1.2, 1]", "expected Hessian")
 
 
 def test_e10_rejects_a_list_instead_of_a_pair(checks, sol):
