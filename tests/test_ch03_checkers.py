@@ -183,6 +183,15 @@ def test_e11_rejects_a_missing_factor_two_in_the_parabola(checks):
     wrong(checks["check_e11"], _interpolating(factor=1.0), "on the quadratic", "exact minimiser")
 
 
+def test_e11_rejects_a_search_without_the_lower_clipping_bound(checks):
+    # exact on quadratics either way; only a step much shorter than 0.1 alpha reveals the missing bound
+    wrong(checks["check_e11"], _interpolating(clip=(0.0, 0.5)), "on steep_quartic", "expected 0.1", "got 0.01")
+
+
+def test_e11_rejects_a_search_without_the_upper_clipping_bound(checks):
+    wrong(checks["check_e11"], _interpolating(clip=(0.1, 1.0)), "on shallow_quadratic", "expected 0.5", "got 0.625")
+
+
 def test_e11_rejects_plain_halving_because_it_is_not_exact_on_quadratics(checks):
     def halving(f, grad_f, x, d, alpha0=1.0, c=1e-4):
         slope = float(grad_f(x) @ d)
@@ -207,14 +216,18 @@ def test_e11_rejects_an_ascent_direction_without_error(checks):
 
 
 def test_e11_rejects_a_step_that_is_never_tested(checks):
-    # exact on quadratics (returns the parabola's minimiser), but never tests the condition afterwards
-    def no_test(f, grad_f, x, d, alpha0=1.0, c=1e-4):
+    # correct for the first two trials, then gives up and returns the next step without testing it
+    def gives_up(f, grad_f, x, d, alpha0=1.0, c=1e-4):
         slope = float(grad_f(x) @ d)
         if not slope < 0:
             raise ValueError("not a descent direction")
-        f0, f_alpha = f(x), f(x + alpha0 * d)
-        if f_alpha <= f0 + c * alpha0 * slope:
-            return alpha0
-        return -slope * alpha0**2 / (2 * (f_alpha - f0 - slope * alpha0))
+        f0, alpha = f(x), alpha0
+        for _ in range(2):
+            f_alpha = f(x + alpha * d)
+            if f_alpha <= f0 + c * alpha * slope:
+                return alpha
+            t = -slope * alpha**2 / (2 * (f_alpha - f0 - slope * alpha))
+            alpha = min(max(t, 0.1 * alpha), 0.5 * alpha)
+        return alpha
 
-    wrong(checks["check_e11"], no_test, "on ridge", "fails the Armijo condition")
+    wrong(checks["check_e11"], gives_up, "on rosenbrock", "fails the Armijo condition")
