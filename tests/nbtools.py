@@ -223,3 +223,12 @@ def verdict(text: str) -> str:
     if body.startswith("not yet"):
         return "wrong"
     raise AssertionError(f"checker line does not follow the protocol: {text!r}")
+
+
+def wrong(check, fn, *fragments) -> str:
+    """Assert a checker rejects a wrong answer ('not yet') with a message containing each fragment."""
+    line = run_check(check, fn)
+    assert verdict(line) == "wrong", line
+    for fragment in fragments:
+        assert fragment in line, f"expected {fragment!r} in {line!r}"
+    return line
