@@ -25,6 +25,7 @@ UNSUPPORTED = {
     "\\mbox": "use \\text{...}",
     "\\phantom": "leave it out",
     "\\boldsymbol": "use \\mathbf{...}",
+    "\\tag": "GitHub does not render equation tags reliably; end the formula with \\qquad (12) instead",
 }
 INLINE_FORBIDDEN = ["\\{", "\\}", "\\\\", "\\,", "\\;", "\\:", "\\!"]
 DISPLAY_NEEDS_FENCE = ["\\\\", "\\{", "\\}", "\\,", "\\;", "\\:"]
