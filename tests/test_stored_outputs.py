@@ -61,6 +61,19 @@ def test_notebook_is_valid_and_small(path):
     assert kernel == "python3", f"{rel(path)}: kernelspec {kernel!r}; use the default 'python3' kernel"
 
 
+@pytest.mark.parametrize("path", notebooks(), ids=rel)
+def test_no_saved_widget_state_or_timings(path):
+    """Saved widget state duplicates every interactive figure; per-cell timings churn every diff."""
+    nb = read_notebook(path)
+    timed = [i + 1 for i, c in enumerate(nb.cells) if "execution" in c.get("metadata", {})]
+    assert "widgets" not in nb.metadata and not timed, (
+        f"{rel(path)} stores {'widget state' if 'widgets' in nb.metadata else ''}"
+        f"{' and ' if 'widgets' in nb.metadata and timed else ''}"
+        f"{f'execution timings in cells {timed[:5]}' if timed else ''}; "
+        "refresh it with `bash .ci/refresh-notebooks <chapter>`"
+    )
+
+
 def _cell(source, count, outputs=()):
     cell = nbformat.v4.new_code_cell(source)
     cell.execution_count = count
