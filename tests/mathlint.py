@@ -27,8 +27,9 @@ UNSUPPORTED = {
     "\\boldsymbol": "use \\mathbf{...}",
     "\\tag": "GitHub does not render equation tags reliably; end the formula with \\qquad (12) instead",
 }
-INLINE_FORBIDDEN = ["\\{", "\\}", "\\\\", "\\,", "\\;", "\\:", "\\!"]
-DISPLAY_NEEDS_FENCE = ["\\\\", "\\{", "\\}", "\\,", "\\;", "\\:"]
+# Markdown treats a backslash before ASCII punctuation as an escape and eats it before MathJax
+# runs: \{ \} \\ \, \; \: \! \| all break in $...$ and $$...$$ (not in ```math or $`...`$).
+ESCAPED_PUNCTUATION = re.compile(r"\\[!-/:-@\[-`{-~]")
 
 
 @dataclass(frozen=True)
@@ -213,14 +214,14 @@ def lint_text(text: str, path: str = "<text>") -> list[Problem]:
         if m.kind == "inline":
             if expr != expr.strip():
                 add("inline-space", "no space just inside the $ of inline math (GitHub will not render it)")
-            bad = [s for s in INLINE_FORBIDDEN if s in expr]
+            bad = sorted(set(ESCAPED_PUNCTUATION.findall(expr)))
             if bad:
                 add("inline-escape", f"Markdown eats {' '.join(bad)} in inline math; "
                     "rewrite it, use the backtick form $`...`$, or move it to a ```math block")
         if m.kind == "inline-display":
             add("display-inline", "$$ ... $$ inside a paragraph; give it lines of its own or use a ```math block")
         if m.kind == "display":
-            bad = [s for s in DISPLAY_NEEDS_FENCE if s in expr]
+            bad = sorted(set(ESCAPED_PUNCTUATION.findall(expr)))
             if bad:
                 add("display-fence", f"{' '.join(bad)} in $$ math is eaten by Markdown; use a ```math fence")
     problems += _check_emphasis(text)

@@ -48,6 +48,10 @@ CASES = {
     ),
     "heading": ("## 3. The rule $f'(x)$\n", "## 3. The derivative rule\n"),
 }
+MORE_BAD = {
+    "inline-escape": ["The norm $\\|x\\|$ is eaten.", "Spacing $a\\;b$ and $a\\!b$."],
+    "display-fence": ["Text.\n\n$$\n\\|x\\|_2 = 1\n$$\n\nMore.\n"],
+}
 ENV_CASES = [
     "```math\n\\begin{pmatrix} 1 \\\\ 2 \\end{bmatrix}\n```\n",
     "```math\n\\begin{aligned} a &= b\n```\n",
@@ -86,3 +90,8 @@ def test_line_numbers_point_at_the_formula():
 def test_math_in_code_is_not_math():
     text = "Code `$ not math$` and\n\n```python\nx = '$ also not $'\n```\n"
     assert lint_text(text) == []
+
+
+@pytest.mark.parametrize(("rule", "bad"), [(r, b) for r, bads in MORE_BAD.items() for b in bads])
+def test_every_escaped_punctuation_is_caught(rule, bad):
+    assert rule in {p.rule for p in lint_text(bad)}, f"{rule!r} missed {bad!r}"
