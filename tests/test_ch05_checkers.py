@@ -33,6 +33,15 @@ def test_e7_rejects_penalised_biases(checks):
     wrong(checks["check_e7"], with_biases, "biases are not penalised")
 
 
+def test_e7_rejects_penalising_only_the_first_layer(checks):
+    def first_layer_only(params, lam):
+        W = params[0][0]
+        grads = [(lam * Wk if k == 0 else np.zeros_like(Wk), np.zeros_like(bk)) for k, (Wk, bk) in enumerate(params)]
+        return 0.5 * lam * np.sum(W * W), grads
+
+    wrong(checks["check_e7"], first_layer_only, "two layers", "every layer")
+
+
 def test_e7_rejects_a_transposed_gradient(checks):
     def transposed(params, lam):
         return 0.5 * lam * sum(np.sum(W * W) for W, _ in params), [(lam * W.T, np.zeros_like(b)) for W, b in params]
