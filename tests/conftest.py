@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from nbtools import load_checkers, solution_namespace
+from nbtools import load_checkers, load_interface, solution_namespace
 
 
 @pytest.fixture(scope="module")
@@ -16,3 +16,9 @@ def checks(request):
 def sol(request):
     """The names defined by running the chapter's solutions.md."""
     return solution_namespace(request.module.CHAPTER)
+
+
+@pytest.fixture(scope="module")
+def ns(request):
+    """The chapter's promised functions: its notebook's first code cell and 'interface' cells, run alone."""
+    return load_interface(request.module.CHAPTER)

@@ -2,14 +2,8 @@
 
 import numpy as np
 import pytest
-from nbtools import load_interface
 
 CHAPTER = "02"
-
-
-@pytest.fixture(scope="module")
-def ns():
-    return load_interface(CHAPTER)
 
 
 @pytest.fixture

@@ -2,14 +2,9 @@
 
 import numpy as np
 import pytest
-from nbtools import chapter_dir, load_interface
+from nbtools import chapter_dir
 
 CHAPTER = "04"
-
-
-@pytest.fixture(scope="module")
-def ns():
-    return load_interface(CHAPTER)
 
 
 @pytest.fixture

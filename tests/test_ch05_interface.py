@@ -2,15 +2,10 @@
 
 import numpy as np
 import pytest
-from nbtools import chapter_dir, load_interface
+from nbtools import chapter_dir
 
 CHAPTER = "05"
 ACTIVATIONS = ("relu", "tanh", "sigmoid")
-
-
-@pytest.fixture(scope="module")
-def ns():
-    return load_interface(CHAPTER)
 
 
 @pytest.fixture

@@ -4,16 +4,11 @@ import time
 
 import numpy as np
 import pytest
-from nbtools import chapter_dir, load_interface
+from nbtools import chapter_dir
 
 CHAPTER = "06"
 DATA = chapter_dir(CHAPTER) / "data"
 NIST = ["Misra1a", "Chwirut2", "DanWood", "ENSO", "Gauss3", "Kirby2", "MGH09", "Rat43", "Thurber"]
-
-
-@pytest.fixture(scope="module")
-def ns():
-    return load_interface(CHAPTER)
 
 
 @pytest.fixture(scope="module")
