@@ -5,6 +5,7 @@ tested for all chapters in test_self_checks.py.
 """
 
 import numpy as np
+import pytest
 from nbtools import run_check, verdict, wrong
 
 CHAPTER = "02"
@@ -144,50 +145,30 @@ def test_e12_rejects_ascent(checks, sol):
     wrong(checks["check_e12"], ascent, "step 0", "not a positive multiple of -grad")
 
 
-def test_e12_rejects_a_learning_rate_that_is_never_reset(checks):
-    def never_reset(f, grad, x0, lr0=1.0, steps=50, c=0.5, shrink=0.5):
-        return _backtracking(f, grad, x0, lr0, steps, c, shrink, reset=False)
-
-    wrong(checks["check_e12"], never_reset, "smaller than needed", "start every step from lr0")
-
-
-def test_e12_rejects_plain_decrease_without_the_armijo_margin(checks):
-    def any_decrease(f, grad, x0, lr0=1.0, steps=50, c=0.5, shrink=0.5):
-        return _backtracking(f, grad, x0, lr0, steps, c, shrink, margin=False)
-
-    wrong(checks["check_e12"], any_decrease, "quadratic", "breaks f(x - lr g) <= f(x) - c lr |g|^2",
-          "not by the Armijo margin")
-
-
-def test_e12_rejects_hard_coded_parameters(checks):
-    """The review's first wrong answer: lr0, c and shrink ignored, 1, 0.5, 0.5 hard-coded."""
-    def hard_coded(f, grad, x0, lr0=1.0, steps=50, c=0.5, shrink=0.5):
-        return _backtracking(f, grad, x0, 1.0, steps, 0.5, 0.5)
-
-    wrong(checks["check_e12"], hard_coded, "lr0=0.8", "parameters were ignored")
+# Wrong backtracking loops: what each changes in the right one, and what the checker must say.
+# The first two are the review's: lr0, c and shrink ignored (1, 0.5, 0.5 hard-coded), and a
+# shrink before the first test, so that lr0 itself is never tried.
+E12_WRONG = {
+    "hard-coded lr0, c and shrink": (dict(lr0=1.0, c=0.5, shrink=0.5), ["lr0=0.8", "parameters were ignored"]),
+    "a shrink before the first test": (dict(shrink_first=True),
+                                       ["lr0 itself passes", "smaller than needed", "test lr = lr0 itself first"]),
+    "a learning rate never reset": (dict(reset=False), ["smaller than needed", "start every step from lr0"]),
+    "no Armijo margin": (dict(margin=False),
+                         ["quadratic", "breaks f(x - lr g) <= f(x) - c lr |g|^2", "not by the Armijo margin"]),
+    "an ignored c": (dict(c=0.5), ["c=0.3", "use the c = 0.3 passed to your function"]),
+    "an ignored shrink": (dict(shrink=0.5), ["shrink=0.3", "is not lr0 * shrink^j"]),
+}
 
 
-def test_e12_rejects_a_shrink_before_the_first_test(checks):
-    """The review's second wrong answer: lr0 is never tried, the first trial is lr0 * shrink."""
-    def shrinks_first(f, grad, x0, lr0=1.0, steps=50, c=0.5, shrink=0.5):
-        return _backtracking(f, grad, x0, lr0, steps, c, shrink, shrink_first=True)
+@pytest.mark.parametrize("case", sorted(E12_WRONG))
+def test_e12_rejects_a_wrong_loop(checks, case):
+    override, fragments = E12_WRONG[case]
 
-    wrong(checks["check_e12"], shrinks_first, "lr0 itself passes", "smaller than needed",
-          "test lr = lr0 itself first")
+    def answer(f, grad, x0, lr0=1.0, steps=50, c=0.5, shrink=0.5):
+        settings = {"lr0": lr0, "c": c, "shrink": shrink, **override}
+        return _backtracking(f, grad, x0, steps=steps, **settings)
 
-
-def test_e12_rejects_an_ignored_c(checks):
-    def c_ignored(f, grad, x0, lr0=1.0, steps=50, c=0.5, shrink=0.5):
-        return _backtracking(f, grad, x0, lr0, steps, 0.5, shrink)
-
-    wrong(checks["check_e12"], c_ignored, "c=0.3", "use the c = 0.3 passed to your function")
-
-
-def test_e12_rejects_an_ignored_shrink(checks):
-    def shrink_ignored(f, grad, x0, lr0=1.0, steps=50, c=0.5, shrink=0.5):
-        return _backtracking(f, grad, x0, lr0, steps, c, 0.5)
-
-    wrong(checks["check_e12"], shrink_ignored, "shrink=0.3", "is not lr0 * shrink^j")
+    wrong(checks["check_e12"], answer, *fragments)
 
 
 def test_e12_rejects_a_path_without_the_start(checks, sol):
@@ -281,4 +262,5 @@ def test_e13_accepts_a_list_as_the_pair(checks, sol):
 
 
 def test_e13_rejects_a_single_array(checks, sol):
-    wrong(checks["check_e13"], lambda p: sol["rosenbrock_grad_hess"](p)[0], "the gradient at [-1.2, 1] should have shape (2,)")
+    wrong(checks["check_e13"], lambda p: sol["rosenbrock_grad_hess"](p)[0],
+          "the gradient at [-1.2, 1] should have shape (2,)")
