@@ -123,7 +123,7 @@ def test_e8_requires_a_value_error_where_the_gradient_vanishes(checks):
 
 
 # ------------------------------------------------------------------------------------------ E12
-def _interpolating(sign=1.0, factor=2.0, clip=(0.1, 0.5), check_descent=True):
+def _interpolating(sign=1.0, factor=2.0, clip=(0.1, 0.5), check_descent=True, lower_from_alpha0=False):
     """A family of backtracking line searches; the defaults give a correct one."""
 
     def search(f, grad_f, x, d, alpha0=1.0, c=1e-4):
@@ -136,7 +136,8 @@ def _interpolating(sign=1.0, factor=2.0, clip=(0.1, 0.5), check_descent=True):
             if f_alpha <= f0 + sign * c * alpha * slope:
                 return alpha
             t = -slope * alpha**2 / (factor * (f_alpha - f0 - slope * alpha))
-            alpha = min(max(t, clip[0] * alpha), clip[1] * alpha)
+            lower = clip[0] * (alpha0 if lower_from_alpha0 else alpha)
+            alpha = min(max(t, lower), clip[1] * alpha)
         raise RuntimeError("no step found")
 
     return search
@@ -208,20 +209,7 @@ def test_e12_rejects_a_step_that_is_never_tested(checks):
 
 def test_e12_rejects_clipping_relative_to_alpha0_instead_of_the_current_alpha(checks):
     # exact on quadratics and correct after one rejection; only a second rejection reveals it
-    def clip_to_alpha0(f, grad_f, x, d, alpha0=1.0, c=1e-4):
-        slope = float(grad_f(x) @ d)
-        if not slope < 0:
-            raise ValueError("not a descent direction")
-        f0, alpha = f(x), alpha0
-        for _ in range(200):
-            f_alpha = f(x + alpha * d)
-            if f_alpha <= f0 + c * alpha * slope:
-                return alpha
-            t = -slope * alpha**2 / (2 * (f_alpha - f0 - slope * alpha))
-            alpha = min(max(t, 0.1 * alpha0), 0.5 * alpha)
-        raise RuntimeError("no step found")
-
-    wrong(checks["check_e12"], clip_to_alpha0, "steeper_quartic", "expected 0.025", "got 0.05",
+    wrong(checks["check_e12"], _interpolating(lower_from_alpha0=True), "steeper_quartic", "expected 0.025", "got 0.05",
           "not 0.1 alpha0")
 
 
