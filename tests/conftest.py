@@ -20,5 +20,5 @@ def sol(request):
 
 @pytest.fixture(scope="module")
 def ns(request):
-    """The chapter's promised functions: its notebook's first code cell and 'interface' cells, run alone."""
+    """The chapter's promised functions: the notebook's first code cell after setup, and its 'interface' cells."""
     return load_interface(request.module.CHAPTER)

@@ -30,6 +30,16 @@ UNSUPPORTED = {
 # Markdown treats a backslash before ASCII punctuation as an escape and eats it before MathJax
 # runs: \{ \} \\ \, \; \: \! \| all break in $...$ and $$...$$ (not in ```math or $`...`$).
 ESCAPED_PUNCTUATION = re.compile(r"\\[!-/:-@\[-`{-~]")
+# What to write instead: commands made of letters, which Markdown leaves alone (Jupyter and GitHub).
+SPELLED_OUT = {
+    "\\,": "\\thinspace", "\\;": "\\ ", "\\:": "\\ ", "\\!": "\\negthinspace",
+    "\\{": "\\lbrace", "\\}": "\\rbrace", "\\|": "\\Vert", "\\\\": "\\cr",
+}
+
+
+def _instead(bad: list[str]) -> str:
+    hints = [f"{b} -> {SPELLED_OUT[b]}" for b in bad if b in SPELLED_OUT]
+    return f" ({', '.join(hints)})" if hints else ""
 
 
 @dataclass(frozen=True)
@@ -93,6 +103,25 @@ def find_math(text: str) -> list[Math]:
     return found
 
 
+def _check_glued(text: str) -> list[Problem]:
+    """Inline math glued to a preceding letter or digit (`area$x$`): GitHub leaves it as text."""
+    lines = text.splitlines()
+    problems = []
+    for tok in MD.parse(text):
+        if tok.type != "inline":
+            continue
+        children = list(_walk(tok.children or []))
+        for before, child in zip(children, children[1:], strict=False):
+            if (child.type in {"math_inline", "math_inline_double"} and before.type == "text"
+                    and before.content[-1:].isalnum()):
+                start = tok.map[0] if tok.map else 0
+                problems.append(Problem(
+                    "glued", _line_of(lines, start, child.content), before.content[-12:] + "$" + child.content + "$",
+                    "GitHub does not render math glued to a preceding letter or digit; put a space before the $",
+                ))
+    return problems
+
+
 def _braces(expr: str) -> str | None:
     """None if braces balance and environments match, else what is wrong."""
     depth, envs, i = 0, [], 0
@@ -132,7 +161,7 @@ def _emphasis_count(tokens) -> int:
     return sum(t.type in {"em_open", "strong_open"} for t in _walk(tokens))
 
 
-def _check_emphasis(text: str) -> list[Problem]:
+def _check_emphasis(text: str, notebook: bool = False) -> list[Problem]:
     """Markdown pairing `_` or `*` inside dollar math into emphasis, paragraph by paragraph."""
     problems = []
     math_tokens = MD.parse(text)
@@ -149,8 +178,9 @@ def _check_emphasis(text: str) -> list[Problem]:
             line = tok.map[0] + 1 if tok.map else 1
             problems.append(Problem(
                 "emphasis", line, " … ".join(suspects[:3]),
-                "Markdown pairs '_' or '*' in this paragraph's inline math into emphasis; "
-                "write the affected formulas in the backtick form $`...`$",
+                "Markdown pairs '_' or '*' in this paragraph's inline math into emphasis; " + (
+                    "rewrite so no two pair up (e.g. a letter before '_', '\\ast' for '*', or split the paragraph)"
+                    if notebook else "write the affected formulas in the backtick form $`...`$"),
             ))
     return problems
 
@@ -192,8 +222,13 @@ def _check_display_spacing(text: str) -> list[Problem]:
     return problems
 
 
-def lint_text(text: str, path: str = "<text>") -> list[Problem]:
-    """Every GitHub math problem in a Markdown text."""
+def lint_text(text: str, path: str = "<text>", notebook: bool = False) -> list[Problem]:
+    """Every GitHub math problem in a Markdown text; ``notebook``: a notebook's markdown cell.
+
+    A notebook's markdown is rendered twice, by Jupyter for the learner and by GitHub for the
+    reader of the repository, so it must avoid what either one breaks: GitHub's backtick form
+    $`...`$ and ```math fences are not math in Jupyter.
+    """
     problems: list[Problem] = []
     for m in find_math(text):
         expr = m.content
@@ -216,15 +251,23 @@ def lint_text(text: str, path: str = "<text>") -> list[Problem]:
                 add("inline-space", "no space just inside the $ of inline math (GitHub will not render it)")
             bad = sorted(set(ESCAPED_PUNCTUATION.findall(expr)))
             if bad:
-                add("inline-escape", f"Markdown eats {' '.join(bad)} in inline math; "
-                    "rewrite it, use the backtick form $`...`$, or move it to a ```math block")
+                fix = ("spell it out" if notebook
+                       else "spell it out, use the backtick form $`...`$, or move it to a ```math block")
+                add("inline-escape", f"Markdown eats {' '.join(bad)} in inline math; {fix}{_instead(bad)}")
+        if notebook and m.kind == "inline-backtick":
+            add("notebook-backtick", "Jupyter does not read $`...`$ as math; use $...$ with the commands spelled out")
+        if notebook and m.kind == "fence":
+            add("notebook-fence", "Jupyter does not read a ```math fence as math; use $$ ... $$ with the commands "
+                "spelled out")
         if m.kind == "inline-display":
             add("display-inline", "$$ ... $$ inside a paragraph; give it lines of its own or use a ```math block")
         if m.kind == "display":
             bad = sorted(set(ESCAPED_PUNCTUATION.findall(expr)))
             if bad:
-                add("display-fence", f"{' '.join(bad)} in $$ math is eaten by Markdown; use a ```math fence")
-    problems += _check_emphasis(text)
+                fix = "spell them out" if notebook else "use a ```math fence"
+                add("display-fence", f"{' '.join(bad)} in $$ math is eaten by Markdown; {fix}{_instead(bad)}")
+    problems += _check_glued(text)
+    problems += _check_emphasis(text, notebook)
     problems += _check_tables(text)
     problems += _check_display_spacing(text)
     return sorted((Problem(p.rule, p.line, p.expr, p.message, path) for p in problems), key=lambda p: p.line)

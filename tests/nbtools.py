@@ -183,7 +183,7 @@ def checker_calls(chapter: str) -> list[tuple[int, str]]:
 
 
 def load_interface(chapter: str) -> dict:
-    """Execute a notebook's first code cell and its cells tagged ``interface``, in order.
+    """Execute a notebook's first code cell after the Colab setup cell, and its cells tagged ``interface``.
 
     These cells define the functions the chapter promises (e.g. ``central_difference``), so the
     tests can check their behaviour directly. They define functions only: no plots, no long runs.
@@ -192,7 +192,8 @@ def load_interface(chapter: str) -> dict:
     """
     nb = read_notebook(notebook_path(chapter))
     code_cells = [c for c in nb.cells if c.cell_type == "code"]
-    chosen = [c for i, c in enumerate(code_cells) if i == 0 or "interface" in c.metadata.get("tags", [])]
+    first = next(c for c in code_cells if "setup" not in c.metadata.get("tags", []))
+    chosen = [c for c in code_cells if c is first or "interface" in c.metadata.get("tags", [])]
     ns: dict = {"__name__": "__interface__"}
     for cell in chosen:
         src = "\n".join(line for line in cell.source.splitlines() if not line.lstrip().startswith(("%", "!")))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+import numpy as np
 import pytest
 from nbtools import chapters, checker_calls, load_checkers, run_check, solution_namespace, verdict
 
@@ -67,3 +68,34 @@ def test_forgotten_return_is_reported_not_raised(chapter, n, name):
 
     line = run_check(_checkers(chapter)[f"check_e{n}"], _named(name, returns_nothing))
     assert verdict(line) == "wrong", line
+
+
+GARBAGE = {
+    "a string": "42",
+    "a dict": {"value": 1.0},
+    "a ragged list": [[1.0, 2.0], [3.0]],
+    "nan": float("nan"),
+    "an array of the wrong shape": np.zeros((7, 3)),
+    "a tuple of the wrong length": (1.0, 2.0, 3.0, 4.0, 5.0),
+    "a function": print,
+    "a boolean": True,
+}
+RAISES = [TypeError, ZeroDivisionError, IndexError, KeyError, np.linalg.LinAlgError, RecursionError]
+
+
+@pytest.mark.parametrize("garbage", sorted(GARBAGE))
+@pytest.mark.parametrize(("chapter", "n", "name"), CASES, ids=IDS)
+def test_garbage_is_one_line_never_correct(chapter, n, name, garbage):
+    value = GARBAGE[garbage]
+    line = run_check(_checkers(chapter)[f"check_e{n}"], _named(name, lambda *args, **kwargs: value))
+    assert verdict(line) == "wrong" and line.startswith(f"E{n}:"), f"{garbage}: {line}"
+
+
+@pytest.mark.parametrize("error", RAISES, ids=lambda e: e.__name__)
+@pytest.mark.parametrize(("chapter", "n", "name"), CASES, ids=IDS)
+def test_any_exception_is_reported_not_raised(chapter, n, name, error):
+    def raises(*args, **kwargs):
+        raise error("inside the learner's code")
+
+    line = run_check(_checkers(chapter)[f"check_e{n}"], _named(name, raises))
+    assert verdict(line) == "wrong" and error.__name__ in line, line

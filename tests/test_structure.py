@@ -186,7 +186,7 @@ def test_navigation_links(chapter):
 
 def test_every_figure_is_shown(chapter):
     folder = chapter_dir(chapter)
-    figures = {p.resolve() for p in (folder / "figures").glob("*.png")}
+    figures = {p.resolve() for p in (folder / "figures").glob("*") if p.suffix in {".png", ".gif"}}
     shown = link_targets((folder / "theory.md").read_text(encoding="utf-8"), folder)
     for _, src in notebook_markdown(notebook_path(chapter)):
         shown |= link_targets(src, folder)
