@@ -440,13 +440,14 @@ def test_tensor_loss_and_grads_costs_at_most_one_and_a_half_backprops(ns):
     for fn in fns:
         fn(params, X, y)
     times = {fn: [] for fn in fns}
-    for r in range(7):  # interleaved, so that a busy moment of the machine hits both
+    for r in range(9):  # interleaved, so that a busy moment of the machine hits both
         for fn in (fns if r % 2 == 0 else fns[::-1]):
             start = time.perf_counter()
             fn(params, X, y)
             times[fn].append(time.perf_counter() - start)
-    ratios = np.array(times[fns[1]]) / np.array(times[fns[0]])
-    assert np.median(ratios) <= 1.5, f"Tensor / hand-written: median ratio {np.median(ratios):.2f}"
+    # A busy machine only ever adds time, so each function's fastest run is its cost.
+    ratio = min(times[fns[1]]) / min(times[fns[0]])
+    assert ratio <= 1.5, f"Tensor / hand-written: {ratio:.2f} (fastest of 9 runs each)"
 
 
 def test_dual_tangent_is_the_derivative(ns):

@@ -56,7 +56,7 @@ def test_notebook_is_valid_and_small(path):
     nb = read_notebook(path)
     nbformat.validate(nb)
     size = path.stat().st_size
-    assert size <= MAX_BYTES, f"{rel(path)} is {size / 1e6:.1f} MB; keep notebooks under 3 MB (smaller figures, fewer frames)"
+    assert size <= MAX_BYTES, f"{rel(path)} is {size / 1e6:.1f} MB; keep notebooks under 3 MB (smaller figures)"
     kernel = nb.metadata.get("kernelspec", {}).get("name")
     assert kernel == "python3", f"{rel(path)}: kernelspec {kernel!r}; use the default 'python3' kernel"
 
