@@ -130,16 +130,19 @@ def run_both(course_lm, residual, jacobian, x0, repeats):
         return beta, info["cost"], info["nfev"], info["njev"], info.get("reason", info["message"])
 
     def minpack():
-        res = least_squares(safe(residual), x0, jac=safe(jacobian), method="lm", ftol=1e-15, xtol=1e-15,
-                            gtol=1e-15, max_nfev=10000, x_scale="jac")
+        with np.errstate(all="ignore"):
+            res = least_squares(safe(residual), x0, jac=safe(jacobian), method="lm", ftol=1e-15, xtol=1e-15,
+                                gtol=1e-15, max_nfev=10000, x_scale="jac")
         return res.x, float(res.fun @ res.fun), res.nfev, res.njev or 0, res.status
 
     out = {}
     for label, fn in (("ours", ours), ("MINPACK", minpack)):
+        t0 = time.perf_counter()
         try:
             t, (beta, cost, nfev, njev, why) = best_time(fn, repeats)
-        except Exception as err:  # noqa: BLE001 - a solver that crashes has failed this fit
-            t, beta, cost, nfev, njev, why = np.nan, np.full(x0.size, np.nan), np.inf, 0, 0, repr(err)[:40]
+        except Exception as err:  # noqa: BLE001 - a solver that refuses or crashes has failed this fit
+            t, beta, cost, nfev, njev, why = (time.perf_counter() - t0, np.full(x0.size, np.nan), np.inf, 1, 0,
+                                              f"{type(err).__name__}: {err}"[:60])
         out[label] = {"beta": beta, "S": cost if np.isfinite(cost) else np.inf, "nfev": nfev, "njev": njev,
                       "why": why, "time": t}
     return out
