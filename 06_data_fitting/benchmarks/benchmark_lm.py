@@ -19,8 +19,9 @@ Test sets
 
 Both solvers get exact Jacobians. MINPACK runs with tight tolerances (ftol = xtol = gtol = 1e-15),
 its own Jacobian scaling (x_scale="jac") and up to 10 000 residual evaluations; the course's solver
-runs with its default tolerances and up to 10 000 iterations (a comparable budget). Times are the best of --repeats runs per fit, in one process, so the two
-columns are comparable with each other but not across machines.
+runs with its default tolerances and up to 10 000 iterations (a comparable budget). Times are the
+best of --repeats runs per fit, in one process, so the two columns are comparable with each other but
+not across machines.
 """
 
 import argparse
