@@ -5,6 +5,7 @@ chapters in test_self_checks.py.
 """
 
 import numpy as np
+import pytest
 from nbtools import run_check, verdict, wrong
 
 CHAPTER = "05"
@@ -163,3 +164,224 @@ def test_e10_rejects_a_nonzero_mean(checks):
         return 0.05 + rng.standard_normal((n_in, n_out)) * np.sqrt(2.0 / n_in)
 
     wrong(checks["check_e10"], shifted, "mean 0")
+
+
+# ------------------------------------------------------------------------------------------- E7-E10: garbage
+GARBAGE = ["a string", None, {"dW": 1}, [1, 2], (1, 2, 3, 4), float("nan"), np.ones((7, 7)), ("a", "b"),
+           (1.0, "x"), (1.0, [("a", "b")] * 2), (1.0, [1, 2])]
+
+
+@pytest.mark.parametrize("n", [7, 8, 9, 10, 13, 14, 15, 16, 17])
+@pytest.mark.parametrize("returned", GARBAGE, ids=[f"garbage{i}" for i in range(len(GARBAGE))])
+def test_any_return_value_gets_one_not_yet_line(checks, n, returned):
+    line = run_check(checks[f"check_e{n}"], lambda *args: returned)
+    assert verdict(line) == "wrong" and line.startswith(f"E{n}:"), line
+
+
+def test_e7_names_a_missing_half_as_a_factor_2(checks):
+    def no_half(params, lam):
+        return lam * sum(np.sum(W * W) for W, _ in params), [(lam * W, np.zeros_like(b)) for W, b in params]
+
+    wrong(checks["check_e7"], no_half, "factor 2", "1/2")
+
+
+def test_e7_says_biases_are_not_in_the_penalty(checks):
+    def decays_biases(params, lam):
+        return 0.5 * lam * sum(np.sum(W * W) for W, _ in params), [(lam * W, lam * b) for W, b in params]
+
+    wrong(checks["check_e7"], decays_biases, "db must be 0", "only the weights")
+
+
+def test_e7_reports_a_list_instead_of_pairs(checks):
+    def flat_list(params, lam):
+        return 0.5 * lam * sum(np.sum(W * W) for W, _ in params), [lam * W for W, _ in params] + [0, 0]
+
+    wrong(checks["check_e7"], flat_list, "pairs")
+
+
+def test_e8_names_the_averaging_form(checks):
+    def ema(grad_f, x0, lr, beta, steps):
+        x, v, out = np.array(x0, dtype=float), np.zeros(len(x0)), [np.array(x0, dtype=float)]
+        for _ in range(steps):
+            v = beta * v + (1 - beta) * grad_f(x)
+            x = x - lr * v
+            out.append(x.copy())
+        return np.array(out)
+
+    wrong(checks["check_e8"], ema, "averaging form", "(1 - beta)")
+
+
+def test_e9_names_the_missing_max_shift(checks):
+    def naive(Z):
+        return np.log(np.exp(Z) / np.exp(Z).sum(axis=1, keepdims=True))
+
+    wrong(checks["check_e9"], naive, "missing max-shift")
+
+
+def test_e9_names_a_global_instead_of_a_per_row_maximum(checks):
+    def global_max(Z):
+        S = Z - Z.max()
+        return S - np.log(np.exp(S).sum(axis=1, keepdims=True))
+
+    wrong(checks["check_e9"], global_max, "its own maximum")
+
+
+def test_e10_rejects_uniform_weights_of_the_right_variance(checks):
+    def uniform(n_in, n_out, rng):
+        a = np.sqrt(3 * 2 / n_in)
+        return rng.uniform(-a, a, (n_in, n_out))
+
+    wrong(checks["check_e10"], uniform, "normal", "kurtosis")
+
+
+def test_e10_rejects_ignoring_the_generator(checks):
+    def global_state(n_in, n_out, rng):
+        return np.random.default_rng().standard_normal((n_in, n_out)) * np.sqrt(2 / n_in)
+
+    wrong(checks["check_e10"], global_state, "rng")
+
+
+# ------------------------------------------------------------------------------------------- E13 linear layer
+def _linear(dX=lambda X, W, G: G @ W.T, dW=lambda X, W, G: X.T @ G, db=lambda X, W, G: G.sum(axis=0)):
+    return lambda X, W, G: (dX(X, W, G), dW(X, W, G), db(X, W, G))
+
+
+@pytest.mark.parametrize("bug, fragments", [
+    (dict(dW=lambda X, W, G: G.T @ X), ["dW is transposed"]),
+    (dict(dW=lambda X, W, G: G.T @ X if X.shape[1] == G.shape[1] else X.T @ G), ["square", "transposed"]),
+    (dict(dX=lambda X, W, G: G @ W if W.shape[0] == W.shape[1] else G @ W.T), ["dX", "W must be transposed"]),
+    (dict(db=lambda X, W, G: G.sum(axis=1)), ["db", "wrong axis"]),
+    (dict(db=lambda X, W, G: G.mean(axis=0)), ["db", "averaged instead of summed"]),
+    (dict(dW=lambda X, W, G: X.T @ G / len(X)), ["dW", "too small", "already carries the 1/N"]),
+    (dict(dW=lambda X, W, G: -X.T @ G), ["dW", "sign"]),
+], ids=["transposed", "transposed-square", "dX-no-transpose", "bias-wrong-axis", "bias-mean", "divided-by-N",
+        "sign"])
+def test_e13_names_each_classic_bug(checks, bug, fragments):
+    wrong(checks["check_e13"], _linear(**bug), *fragments)
+
+
+# ------------------------------------------------------------------------------------------- E14 activation
+def _act(fn):
+    def activation_backward(dA, Z, activation):
+        return fn(dA, Z, activation)
+    return activation_backward
+
+
+def _phi(Z, activation):
+    return {"relu": np.maximum(Z, 0), "tanh": np.tanh(Z), "sigmoid": 1 / (1 + np.exp(-Z))}[activation]
+
+
+@pytest.mark.parametrize("fn, fragments", [
+    (lambda dA, Z, a: dA.copy(), ["missing phi'"]),
+    (lambda dA, Z, a: dA * (Z > 0) if a == "relu" else dA * (1 - Z**2), ["tanh", "output a = tanh(Z)"]),
+    (lambda dA, Z, a: dA * _phi(Z, a), ["phi(Z) instead of its slope"]),
+    (lambda dA, Z, a: -dA * (Z > 0), ["sign"]),
+    (lambda dA, Z, a: dA @ (Z > 0).astype(float), ["elementwise product"]),
+], ids=["missing-slope", "tanh-of-Z", "value-not-slope", "sign", "matrix-product"])
+def test_e14_names_each_classic_bug(checks, fn, fragments):
+    wrong(checks["check_e14"], _act(fn), *fragments)
+
+
+# ------------------------------------------------------------------------------------------- E15 softmax-CE
+def _softmax(Z, axis=1):
+    E = np.exp(Z - Z.max(axis=axis, keepdims=True))
+    return E / E.sum(axis=axis, keepdims=True)
+
+
+@pytest.mark.parametrize("fn, fragments", [
+    (lambda Z, y: _softmax(Z) - np.eye(Z.shape[1])[y], ["off by exactly N", "forgot to divide by N"]),
+    (lambda Z, y: (_softmax(Z) - np.eye(Z.shape[1])[y]) / len(y) ** 2, ["divided by N twice"]),
+    (lambda Z, y: (np.eye(Z.shape[1])[y] - _softmax(Z)) / len(y), ["sign"]),
+    (lambda Z, y: _softmax(Z) / len(y), ["one-hot Y is missing"]),
+    (lambda Z, y: (_softmax(Z) - np.eye(Z.shape[1])[y]).T / len(y), ["transposed"]),
+    (lambda Z, y: (np.exp(Z) / np.exp(Z).sum(axis=1, keepdims=True) - np.eye(Z.shape[1])[y]) / len(y),
+     ["logits of size 1000", "missing max-shift"]),
+], ids=["forgot-N", "N-twice", "sign", "no-Y", "transposed", "no-max-shift"])
+def test_e15_names_each_classic_bug(checks, fn, fragments):
+    wrong(checks["check_e15"], fn, *fragments)
+
+
+# ------------------------------------------------------------------------------------------- E16 whole network
+def _mlp(scale=1.0, transpose=False, slope=True, sign=1.0, bias_axis=0, mean_loss=True, pass_back_plain=False):
+    def mlp_loss_and_grads(params, X, y):
+        H = [X]
+        for W, b in params[:-1]:
+            H.append(np.maximum(H[-1] @ W + b, 0.0))
+        Z = H[-1] @ params[-1][0] + params[-1][1]
+        P = _softmax(Z)
+        N = len(y)
+        loss = float(np.mean(-np.log(P[np.arange(N), y])))
+        G = (P - np.eye(Z.shape[1])[y]) / N * scale * sign
+        grads = [None] * len(params)
+        for k in range(len(params) - 1, -1, -1):
+            dW = G.T @ H[k] if transpose else H[k].T @ G
+            grads[k] = (dW, G.sum(axis=bias_axis))
+            G = G @ (params[k][0] if pass_back_plain else params[k][0].T)
+            if slope:
+                G = G * (H[k] > 0)
+        return (loss if mean_loss else loss * N), grads
+    return mlp_loss_and_grads
+
+
+@pytest.mark.parametrize("kwargs, fragments", [
+    (dict(scale=6.0), ["off by exactly N = 6", "forgot to divide by N"]),
+    (dict(scale=1 / 6), ["divided by N twice"]),
+    (dict(transpose=True), ["layer 3 dW", "transposed", "square"]),
+    (dict(sign=-1.0), ["layer 3 dW", "sign"]),
+    (dict(slope=False), ["layer 2", "missing phi'"]),
+    (dict(bias_axis=1), ["layer 3 db", "wrong axis"]),
+    (dict(mean_loss=False), ["mean cross-entropy", "divide by N"]),
+    (dict(pass_back_plain=True), ["layer 2", "passed back"]),
+], ids=["forgot-N", "N-twice", "transposed", "sign", "missing-slope", "bias-axis", "summed-loss", "W-not-transposed"])
+def test_e16_names_each_classic_bug(checks, kwargs, fragments):
+    wrong(checks["check_e16"], _mlp(**kwargs), *fragments)
+
+
+# ------------------------------------------------------------------------------------------- E17 backward pass
+def _topological(out):
+    order, seen = [], set()
+
+    def visit(node):
+        if id(node) not in seen:
+            seen.add(id(node))
+            for p in node.parents:
+                visit(p)
+            order.append(node)
+
+    visit(out)
+    return order
+
+
+def test_e17_names_assignment_instead_of_accumulation(checks):
+    def assigns(out):
+        order = _topological(out)
+        for node in order:
+            node.grad = 0.0
+        out.grad = 1.0
+        for node in reversed(order):
+            for parent, local in zip(node.parents, node.local_grads, strict=True):
+                parent.grad = local * node.grad  # "=": the second use overwrites the first
+
+    wrong(checks["check_e17"], assigns, "x*x", "got 3", "+=")
+
+
+def test_e17_names_a_visit_order_that_is_not_topological(checks):
+    def depth_first(out):  # passes a node's gradient on before all its uses have contributed
+        out.grad = 1.0
+        stack = [out]
+        while stack:
+            node = stack.pop()
+            for parent, local in zip(node.parents, node.local_grads, strict=True):
+                parent.grad += local * node.grad
+                stack.append(parent)
+
+    wrong(checks["check_e17"], depth_first, "used twice", "reverse topological order")
+
+
+def test_e17_names_a_missing_seed(checks):
+    def no_seed(out):
+        for node in reversed(_topological(out)):
+            for parent, local in zip(node.parents, node.local_grads, strict=True):
+                parent.grad += local * node.grad
+
+    wrong(checks["check_e17"], no_seed, "out.grad = 1")

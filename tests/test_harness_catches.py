@@ -6,6 +6,8 @@ a small course that breaks its rule.
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 import sys
 
@@ -102,3 +104,25 @@ def test_nbval_fails_on_stale_output_and_on_errors(tmp_path):
     assert "FAILED stale.ipynb::Cell 0" in report and "FAILED raises.ipynb::Cell 0" in report, report
     assert "fresh.ipynb" not in report.split("short test summary")[-1], report
 
+
+
+def test_a_run_that_changes_the_working_tree_fails(tmp_path):
+    """The session check in conftest.py: a test run may not leave a tracked file changed."""
+    shutil.copy(nbtools.ROOT / "conftest.py", tmp_path / "conftest.py")
+    (tmp_path / "figure.txt").write_text("committed\n", encoding="utf-8")
+    (tmp_path / "test_writes.py").write_text(
+        "import os\n\n\ndef test_writes():\n    if os.environ.get('WRITE'):\n"
+        "        open('figure.txt', 'w').write('rewritten')\n", encoding="utf-8")
+    (tmp_path / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
+    (tmp_path / ".gitignore").write_text("__pycache__/\n", encoding="utf-8")
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.org"]
+    subprocess.run(git + ["init", "-q"], cwd=tmp_path, check=True)
+    subprocess.run(git + ["add", "."], cwd=tmp_path, check=True)
+    subprocess.run(git + ["commit", "-qm", "tree"], cwd=tmp_path, check=True)
+    command = [sys.executable, "-m", "pytest", "-p", "no:xdist", "-p", "no:cacheprovider", "-q", "test_writes.py"]
+    clean = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, check=False)
+    assert clean.returncode == 0, clean.stdout
+    dirty = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, check=False,
+                           env={**os.environ, "WRITE": "1"})
+    assert dirty.returncode == 1 and "changed the working tree" in dirty.stdout and "figure.txt" in dirty.stdout, (
+        dirty.stdout)
