@@ -143,3 +143,87 @@ def test_e9_wrong_shape(checks, sol):
     line = run_check(checks["check_e9"], lambda x, y, beta0: np.append(sol["fit_misra1a"](x, y, beta0), 0.0))
     assert verdict(line) == "wrong", line
     assert "2 finite numbers" in line
+
+
+# ------------------------------------------------------------------ hints the review asked for
+def test_e6_mu_sign(checks, sol):
+    line = run_check(checks["check_e6"], lambda beta, h, y: sol["chi2_gradient_gaussian"](beta, h, y) * [1, -1, 1])
+    assert verdict(line) == "wrong", line
+    assert "dS/dmu has the wrong sign" in line
+
+
+def test_e6_sigma_power(checks, sol):
+    def sigma_squared(beta, h, y):
+        return sol["chi2_gradient_gaussian"](beta, h, y) * np.array([1.0, 1.0, beta[2]])
+
+    line = run_check(checks["check_e6"], sigma_squared)
+    assert verdict(line) == "wrong", line
+    assert "dS/dsigma is off by a factor sigma" in line
+
+
+def test_e6_missing_amplitude(checks, sol):
+    def no_amplitude(beta, h, y):
+        return sol["chi2_gradient_gaussian"](beta, h, y) / np.array([1.0, beta[0], beta[0]])
+
+    line = run_check(checks["check_e6"], no_amplitude)
+    assert verdict(line) == "wrong", line
+    assert "factor A is missing" in line
+
+
+def test_e7_seasonal_columns_sign(checks, sol):
+    def seasonal_sign(tau, beta):
+        return sol["co2_jacobian_e7"](tau, beta) * np.array([1, 1, 1, -1, -1, -1, -1])
+
+    line = run_check(checks["check_e7"], seasonal_sign)
+    assert verdict(line) == "wrong", line
+    assert "A1, phi1, A2, phi2 have the wrong sign" in line
+
+
+def test_e8_lam_instead_of_sqrt_lam(checks):
+    def stacked_with_lam(J, r, lam, D):
+        A = np.vstack([J, lam * np.diag(D)])
+        return np.linalg.lstsq(A, np.concatenate([-r, np.zeros(D.size)]), rcond=None)[0]
+
+    line = run_check(checks["check_e8"], stacked_with_lam)
+    assert verdict(line) == "wrong", line
+    assert "sqrt(lam)" in line
+
+
+def test_e8_identity_instead_of_D(checks):
+    def identity_damping(J, r, lam, D):
+        A = np.vstack([J, np.sqrt(lam) * np.eye(D.size)])
+        return np.linalg.lstsq(A, np.concatenate([-r, np.zeros(D.size)]), rcond=None)[0]
+
+    line = run_check(checks["check_e8"], identity_damping)
+    assert verdict(line) == "wrong", line
+    assert "identity where D^2 belongs" in line
+
+
+def test_e8_gauss_newton_names_missing_damping(checks):
+    line = run_check(checks["check_e8"], lambda J, r, lam, D: np.linalg.lstsq(J, -r, rcond=None)[0])
+    assert verdict(line) == "wrong", line
+    assert "damping lam |D delta|^2 is missing" in line
+
+
+def test_e8_normal_equations_rejected_on_ill_conditioned_J(checks, sol):
+    """Forbidden but numerically different: the normal equations lose digits when J is ill conditioned."""
+    def normal_equations(J, r, lam, D):
+        return np.linalg.solve(J.T @ J + lam * np.diag(D**2), -J.T @ r)
+
+    def explicit_inverse(J, r, lam, D):
+        return -np.linalg.inv(J.T @ J + lam * np.diag(D**2)) @ J.T @ r
+
+    for fn in (normal_equations, explicit_inverse):
+        line = run_check(checks["check_e8"], fn)
+        assert verdict(line) == "wrong", line
+        assert "condition number 1e8" in line and "lstsq" in line
+    assert verdict(run_check(checks["check_e8"], sol["lm_step"])) == "correct"
+
+
+def test_e9_swapped_axes_no_warning(checks, sol):
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        line = run_check(checks["check_e9"], lambda x, y, beta0: sol["fit_misra1a"](x, y, beta0)[::-1])
+    assert verdict(line) == "wrong", line
