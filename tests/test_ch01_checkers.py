@@ -276,3 +276,17 @@ def test_e9_accepts_the_cancelling_form_softplus_minus_yz(checks):
         return np.maximum(z, 0) + np.log1p(e) - y * z, np.where(z >= 0, 1 / (1 + e), e / (1 + e)) - y
 
     assert verdict(run_check(checks["check_e9"], cancelling)) == "correct"
+
+
+@pytest.mark.parametrize("switch_at", [6.5, 25.0, 29.0])
+def test_e9_rejects_a_switch_to_the_limit_beyond_some_logit(checks, switch_at):
+    """The naive formula up to |z| = T and the exact limit beyond passes every integer and large logit."""
+    def switched(z, y):
+        inside = np.abs(z) < switch_at
+        zi = np.where(inside, z, 0.0)
+        p = 1 / (1 + np.exp(-zi))
+        naive = -(y * np.log(p) + (1 - y) * np.log(1 - p))
+        loss = np.where(inside, naive, np.maximum(z, 0) - y * z)
+        return loss, np.where(inside, p - y, (z > 0) - y)
+
+    wrong(checks["check_e9"], switched, "loss at z = ", "expected log(1 + e^z) - y z", "a switch of formula")
