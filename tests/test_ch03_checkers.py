@@ -246,3 +246,21 @@ def test_a_warning_or_an_overflow_in_the_learners_code_is_not_a_crash(checks, na
 
     line = run_check(checks[name], overflows)
     assert verdict(line) == "wrong", line
+
+
+def test_e12_rejects_phi_prime_taken_as_minus_grad_squared(checks):
+    """Code that assumes d = -grad f (phi'(0) = -|grad f|^2) fails on a preconditioned direction."""
+    def assumes_steepest(f, grad_f, x, d, alpha0=1.0, c=1e-4):
+        g = grad_f(x)
+        slope = -(g @ g)  # right only for d = -grad f
+        if slope >= 0:
+            raise ValueError("not a descent direction")
+        phi0, alpha = f(x), alpha0
+        while f(x + alpha * d) > phi0 + c * alpha * slope:
+            phi_a = f(x + alpha * d)
+            t = -slope * alpha**2 / (2 * (phi_a - phi0 - slope * alpha))
+            alpha = min(max(t, 0.1 * alpha), 0.5 * alpha)
+        return alpha
+
+    line = run_check(checks["check_e12"], assumes_steepest)
+    assert verdict(line) == "wrong" and "d = -P grad f" in line and "grad f . d" in line, line

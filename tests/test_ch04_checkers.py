@@ -248,3 +248,25 @@ def test_e14_reports_an_exception_and_names_the_input(checks, sol):
 
 def test_e14_rejects_a_wrong_shape(checks, sol):
     wrong(checks["check_e14"], lambda X, y, lam: sol["ridge_fit"](X, y, lam)[:, None], "shape (3, 1)")
+
+
+def _softmax_global_shift(Z):
+    """Subtracts the batch's single maximum: fine for each row alone, 0/0 for a row far below it."""
+    with np.errstate(all="ignore"):
+        E = np.exp(Z - Z.max())
+        return E / E.sum(axis=1, keepdims=True)
+
+
+def test_e5_rejects_one_maximum_for_the_whole_batch(checks):
+    def jacobians(Z):
+        S = _softmax_global_shift(Z)
+        return np.einsum("ni,ij->nij", S, np.eye(Z.shape[1])) - np.einsum("ni,nj->nij", S, S)
+
+    wrong(checks["check_e5"], jacobians, "maxima are far apart", "subtract each row's maximum")
+
+
+def test_e12_rejects_one_maximum_for_the_whole_batch(checks):
+    def grad(X, W, Y):
+        return X.T @ (_softmax_global_shift(X @ W) - Y) / X.shape[0]
+
+    wrong(checks["check_e12"], grad, "maxima are far apart", "each row's maximum")
