@@ -233,3 +233,46 @@ def wrong(check, fn, *fragments) -> str:
     for fragment in fragments:
         assert fragment in line, f"expected {fragment!r} in {line!r}"
     return line
+
+
+# ---------------------------------------------------------------- executing a notebook headless
+def notebook_client(nb: nbformat.NotebookNode, folder: Path, timeout: int = 120):
+    """An nbclient runner for ``nb`` in ``folder`` that does not stall after slider cells.
+
+    An ``Interactive`` (ipywidgets' ``interactive``) draws its first figure inside an Output widget.
+    nbclient stands in for the front end that widget needs, and its stand-in answers that figure by
+    sending a comm message to the kernel on the shell socket in the middle of the cell. That send
+    goes through a blocking copy of the socket, which clears ZeroMQ's pending-message signal: when
+    the kernel's execute_reply has just arrived, nbclient is never woken to read it and waits until
+    the cell timeout (about one run in ten; without a timeout, forever). The quiet stand-in below
+    still catches the figure, so the stored outputs are the same, but sends nothing: a one-shot run
+    never reads the widget's outputs back in the kernel.
+
+    Where jupyter_client and pyzmq support it, the kernel's loopback sockets are also encrypted
+    (CurveZMQ), which is what ipykernel's "Kernel is running over TCP without encryption" asks for.
+    """
+    import zmq
+    from jupyter_client.manager import KernelManager
+    from nbclient import NotebookClient
+    from nbclient.output_widget import OutputWidget
+    from traitlets.config import Config
+
+    class QuietOutputWidget(OutputWidget):
+        def sync_state(self):
+            """Keep the caught outputs here; sending them to the kernel mid-cell can stall nbclient."""
+
+    config = Config()
+    if "transport_encryption" in KernelManager.class_trait_names() and zmq.has("curve"):
+        config.KernelManager.transport_encryption = "auto"
+    client = NotebookClient(nb, config=config, timeout=timeout, record_timing=False, kernel_name="python3",
+                            resources={"metadata": {"path": str(folder)}})
+    client.widget_registry = {"@jupyter-widgets/output": {"OutputModel": QuietOutputWidget}}
+    return client
+
+
+def execute_in_place(path: Path, timeout: int = 120) -> None:
+    """Run a notebook top to bottom in its own folder and store its outputs (the refresh step's first pass)."""
+    path = Path(path)
+    nb = read_notebook(path)
+    notebook_client(nb, path.resolve().parent, timeout).execute()
+    nbformat.write(nb, path)

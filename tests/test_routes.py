@@ -21,8 +21,7 @@ import subprocess
 import nbformat
 import pytest
 from markdown_it import MarkdownIt
-from nbclient import NotebookClient
-from nbtools import ROOT, chapters, markdown_files, notebook_path, notebooks, read_notebook, rel
+from nbtools import ROOT, chapters, markdown_files, notebook_client, notebook_path, notebooks, read_notebook, rel
 from PIL import Image
 
 COLAB = re.compile(r"https://colab\.research\.google\.com/github/([^/\s)]+/[^/\s)]+)/blob/main/([^\s)#?]+)")
@@ -123,7 +122,7 @@ def run_alone_like_colab(chapter: str, tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("COURSE_WRITE_FIGURES", "1")
     nb = read_notebook(empty / nb_path.name)
     clone = empty / course_repository().split("/")[1]
-    client = NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(empty)}})
+    client = notebook_client(nb, empty, timeout=120)
     with client.setup_kernel():
         for index, cell in enumerate(nb.cells):
             client.execute_cell(cell, index)
