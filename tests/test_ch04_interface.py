@@ -188,7 +188,7 @@ def test_load_galton(ns, monkeypatch):
 
 def test_load_galton_missing_file_says_where_it_looked(ns, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    with pytest.raises(FileNotFoundError, match=r"GaltonFamilies\.csv not found.*04_matrix_calculus"):
+    with pytest.raises(FileNotFoundError, match=r"GaltonFamilies\.csv not found.*04_matrix_calculus.*git clone.*in Colab, run the first cell"):
         ns["load_galton"]()
 
 
