@@ -188,7 +188,8 @@ def test_load_galton(ns, monkeypatch):
 
 def test_load_galton_missing_file_says_where_it_looked(ns, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    with pytest.raises(FileNotFoundError, match=r"GaltonFamilies\.csv not found.*04_matrix_calculus.*git clone.*in Colab, run the first cell"):
+    expected = r"GaltonFamilies\.csv not found.*04_matrix_calculus.*git clone.*in Colab, run the first cell"
+    with pytest.raises(FileNotFoundError, match=expected):
         ns["load_galton"]()
 
 
