@@ -270,3 +270,14 @@ def test_e12_rejects_one_maximum_for_the_whole_batch(checks):
         return X.T @ (_softmax_global_shift(X @ W) - Y) / X.shape[0]
 
     wrong(checks["check_e12"], grad, "maxima are far apart", "each row's maximum")
+
+
+def test_e12_rejects_each_row_minimum_instead_of_maximum(checks):
+    def grad(X, W, Y):
+        Z = X @ W
+        with np.errstate(all="ignore"):
+            E = np.exp(Z - Z.min(axis=1, keepdims=True))
+            S = E / E.sum(axis=1, keepdims=True)
+        return X.T @ (S - Y) / X.shape[0]
+
+    wrong(checks["check_e12"], grad, "spanning 1200", "each row's maximum")
