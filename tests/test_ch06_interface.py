@@ -343,3 +343,11 @@ def test_lm_solves_mgh_from_the_standard_starts(ns, mgh):
         if not ok:
             failures.append((p["name"], info["cost"], info["reason"]))
     assert not failures, failures
+
+
+def test_missing_nist_file_says_how_to_get_the_course(ns, monkeypatch, tmp_path):
+    """A notebook opened alone (Colab without its setup cell, a download) says exactly what to do."""
+    monkeypatch.chdir(tmp_path)
+    how = r"06_data_fitting/ in a clone of the course \(git clone https://github\.com/.*in Colab, run the first cell"
+    with pytest.raises(FileNotFoundError, match=r"Misra1a\.dat not found.*" + how):
+        ns["read_nist"]("Misra1a")
