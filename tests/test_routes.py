@@ -109,6 +109,36 @@ def committed_figures(chapter: str) -> dict[str, tuple[int, int, int]]:
     return {p.rsplit("/", 1)[-1]: image_facts(ROOT / p) for p in tracked}
 
 
+def figure_problems(made: dict, committed: dict, chapter: str) -> list[str]:
+    """How the figures a notebook made differ from the committed ones: files, pixel sizes, frames.
+
+    Width and height may differ by one pixel between matplotlib versions, which round size x dpi
+    differently (4.6 in x 100 dpi is 459.99999999999994); anything more, or another frame count, is real.
+    """
+    def same(a, b):
+        return a[2] == b[2] and abs(a[0] - b[0]) <= 1 and abs(a[1] - b[1]) <= 1
+
+    problems = [f"{chapter}: committed figure the notebook no longer makes (delete it): {name}"
+                for name in sorted(set(committed) - set(made))]
+    problems += [f"{chapter}: the notebook makes a figure that is not committed (refresh and add it): {name}"
+                 for name in sorted(set(made) - set(committed))]
+    problems += [f"{chapter}: {name}: committed {committed[name]}, made {made[name]} (width, height, frames); "
+                 f"refresh with bash .ci/refresh-notebooks {chapter}"
+                 for name in sorted(set(made) & set(committed)) if not same(made[name], committed[name])]
+    return problems
+
+
+def test_figure_comparison_catches_missing_extra_and_resized_figures():
+    committed = {"a.png": (700, 400, 1), "b.gif": (700, 400, 24), "c.png": (460, 420, 1), "gone.png": (10, 10, 1)}
+    made = {"a.png": (700, 400, 1), "b.gif": (700, 400, 23), "c.png": (459, 420, 1), "new.gif": (5, 5, 9)}
+    problems = "\n".join(figure_problems(made, committed, "01_x"))
+    assert "no longer makes (delete it): gone.png" in problems
+    assert "not committed (refresh and add it): new.gif" in problems
+    assert "b.gif: committed (700, 400, 24), made (700, 400, 23)" in problems
+    assert "a.png" not in problems and "c.png" not in problems  # identical, and a one-pixel rounding difference
+    assert figure_problems({"a.png": (702, 400, 1)}, {"a.png": (700, 400, 1)}, "01_x")
+
+
 def run_alone_like_colab(chapter: str, tmp_path, monkeypatch) -> None:
     nb_path = notebook_path(chapter)
     fake = tmp_path / "fake_colab"
@@ -132,19 +162,8 @@ def run_alone_like_colab(chapter: str, tmp_path, monkeypatch) -> None:
                 shutil.rmtree(clone / chapter / "figures", ignore_errors=True)
 
     made = {p.name: image_facts(p) for p in sorted((clone / chapter / "figures").glob("*"))}
-    committed = committed_figures(chapter)
-    missing = sorted(set(committed) - set(made))
-    extra = sorted(set(made) - set(committed))
-    assert not missing, f"{chapter}: committed figures the notebook no longer makes (delete them): {missing}"
-    assert not extra, f"{chapter}: the notebook makes figures that are not committed (refresh and add them): {extra}"
-    # Width and height may differ by one pixel between matplotlib versions, which round size x dpi
-    # differently (4.6 in x 100 dpi is 459.99999999999994); anything more, or another frame count, is real.
-    def same(a, b):
-        return a[2] == b[2] and abs(a[0] - b[0]) <= 1 and abs(a[1] - b[1]) <= 1
-
-    differ = [f"{name}: committed {committed[name]}, made {made[name]} (width, height, frames)"
-              for name in sorted(made) if not same(made[name], committed[name])]
-    assert not differ, f"{chapter}: refresh the figures (bash .ci/refresh-notebooks {chapter}):\n" + "\n".join(differ)
+    problems = figure_problems(made, committed_figures(chapter), chapter)
+    assert not problems, "\n".join(problems)
     status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=clone,
                             capture_output=True, text=True, check=True).stdout
     changed = [line for line in status.splitlines() if "/figures/" not in line]
