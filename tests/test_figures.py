@@ -78,10 +78,15 @@ def gif_problems(folder: Path, text: str, made: set[str], where: str) -> list[st
     return problems
 
 
+def theory(chapter: str) -> tuple[Path, str]:
+    """A chapter's folder and the text of its theory.md."""
+    folder = chapter_dir(chapter)
+    return folder, (folder / "theory.md").read_text(encoding="utf-8")
+
+
 @pytest.mark.parametrize("chapter", chapters())
 def test_theory_shows_animations_made_by_its_notebook(chapter):
-    folder = chapter_dir(chapter)
-    text = (folder / "theory.md").read_text(encoding="utf-8")
+    folder, text = theory(chapter)
     gifs = {t for t, _, _ in shown_gifs(text)}
     problems = gif_problems(folder, text, animations_made_by(notebook_path(chapter)), f"{folder.name}/theory.md")
     assert len(gifs) >= MIN_ANIMATIONS, f"{folder.name}/theory.md shows {len(gifs)} animation(s); at least 2"
@@ -112,8 +117,7 @@ def details_problems(text: str, where: str) -> list[str]:
 
 @pytest.mark.parametrize("chapter", chapters())
 def test_long_proofs_are_folded_so_that_github_renders_them(chapter):
-    folder = chapter_dir(chapter)
-    text = (folder / "theory.md").read_text(encoding="utf-8")
+    folder, text = theory(chapter)
     assert "<details>" in text, f"{folder.name}/theory.md folds nothing: put long proofs in <details> blocks"
     problems = details_problems(text, f"{folder.name}/theory.md")
     assert not problems, "\n".join(problems)
@@ -121,8 +125,8 @@ def test_long_proofs_are_folded_so_that_github_renders_them(chapter):
 
 @pytest.mark.parametrize("chapter", chapters())
 def test_theory_has_key_ideas(chapter):
-    text = (chapter_dir(chapter) / "theory.md").read_text(encoding="utf-8")
-    where = f"{rel(chapter_dir(chapter))}/theory.md"
+    folder, text = theory(chapter)
+    where = f"{rel(folder)}/theory.md"
     assert re.search(r"^## Key ideas\s*$", text, flags=re.M), f"{where}: no '## Key ideas' cheat-sheet"
 
 
