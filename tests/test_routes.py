@@ -188,3 +188,21 @@ def test_every_colab_link_is_found_by_the_pattern():
     rendered = MarkdownIt("commonmark").enable("table").render(readme)
     hrefs = [h for h in re.findall(r'href="([^"]+)"', rendered) if "colab.research.google.com" in h]
     assert hrefs and all(COLAB.fullmatch(h) for h in hrefs), hrefs
+
+
+def test_headless_runner_catches_widget_outputs_without_messaging_the_kernel():
+    """The stall fix: the runner's Output-widget stand-in keeps a slider's figure but sends nothing mid-cell."""
+    client = notebook_client(nbformat.v4.new_notebook(), ROOT)
+    widget_class = client.widget_registry["@jupyter-widgets/output"]["OutputModel"]
+
+    class Recorder:
+        sent: list = []
+        session = type("S", (), {"msg": staticmethod(lambda *a, **k: {"a": a, "k": k})})()
+        shell_channel = type("C", (), {"send": lambda self, msg: Recorder.sent.append(msg)})()
+
+    widget = widget_class("comm-1", {"outputs": []}, Recorder(), executor=object())
+    figure = {"header": {"msg_type": "display_data"}, "parent_header": {},
+              "content": {"data": {"image/png": "iVBORw0KGgo=", "text/plain": "<Figure>"}, "metadata": {}}}
+    widget.output([], figure, None, 0)
+    assert [o["output_type"] for o in widget.outputs] == ["display_data"], "the figure must still be caught"
+    assert Recorder.sent == [], "the stand-in sent a message to the kernel mid-cell (nbclient's stall)"
