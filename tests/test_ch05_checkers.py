@@ -385,3 +385,58 @@ def test_e17_names_a_missing_seed(checks):
                 parent.grad += local * node.grad
 
     wrong(checks["check_e17"], no_seed, "out.grad = 1")
+
+
+def test_e15_rejects_one_maximum_for_the_whole_batch(checks):
+    def global_shift(Z, y):
+        E = np.exp(Z - Z.max())
+        P = E / E.sum(axis=1, keepdims=True)
+        return (P - np.eye(Z.shape[1])[y]) / len(y)
+
+    line = run_check(checks["check_e15"], global_shift)
+    assert verdict(line) == "wrong", line
+
+
+def _breadth_first(out, reset=True):
+    """Visit nodes level by level from out (not a topological order), adding with +=."""
+    from collections import deque
+
+    order, seen, queue = [], {id(out)}, deque([out])
+    while queue:
+        node = queue.popleft()
+        order.append(node)
+        for parent in node.parents:
+            if id(parent) not in seen:
+                seen.add(id(parent))
+                queue.append(parent)
+    if reset:
+        for node in order:
+            node.grad = 0.0
+    out.grad = 1.0
+    for node in order:
+        for parent, local in zip(node.parents, node.local_grads, strict=True):
+            parent.grad += local * node.grad
+
+
+def test_e17_rejects_a_breadth_first_walk(checks):
+    wrong(checks["check_e17"], _breadth_first, "paths of different lengths", "reverse topological order")
+
+
+def test_e17_rejects_gradients_that_are_never_reset(checks, sol):
+    def no_reset(out):
+        order, seen = [], set()
+
+        def visit(node):
+            if id(node) not in seen:
+                seen.add(id(node))
+                for parent in node.parents:
+                    visit(parent)
+                order.append(node)
+
+        visit(out)
+        out.grad = 1.0
+        for node in reversed(order):
+            for parent, local in zip(node.parents, node.local_grads, strict=True):
+                parent.grad += local * node.grad
+
+    wrong(checks["check_e17"], no_reset, "calling backward_pass twice", "set every node's .grad to 0")
