@@ -148,13 +148,13 @@ def test_e12_helper_family_is_correct_by_default(checks):
 
 
 def test_e12_rejects_a_sign_error_in_the_armijo_test(checks):
-    # f(x + alpha d) <= f(x) - c alpha phi'(0) accepts steps that increase f
+    # f(x + alpha d) <= f(x) - c alpha psi'(0) accepts steps that increase f
     wrong(checks["check_e12"], _interpolating(sign=-1.0), "on the quadratic", "expected", "got")
 
 
 def test_e12_rejects_a_missing_factor_two_in_the_parabola(checks):
     wrong(checks["check_e12"], _interpolating(factor=1.0), "on the quadratic", "exact minimiser",
-          "the parabola q", "is phi itself", "a factor 2")
+          "the parabola q", "is psi itself", "a factor 2")
 
 
 def test_e12_rejects_a_search_without_the_lower_clipping_bound(checks):
@@ -248,17 +248,17 @@ def test_a_warning_or_an_overflow_in_the_learners_code_is_not_a_crash(checks, na
     assert verdict(line) == "wrong", line
 
 
-def test_e12_rejects_phi_prime_taken_as_minus_grad_squared(checks):
-    """Code that assumes d = -grad f (phi'(0) = -|grad f|^2) fails on a preconditioned direction."""
+def test_e12_rejects_psi_prime_taken_as_minus_grad_squared(checks):
+    """Code that assumes d = -grad f (psi'(0) = -|grad f|^2) fails on a preconditioned direction."""
     def assumes_steepest(f, grad_f, x, d, alpha0=1.0, c=1e-4):
         g = grad_f(x)
         slope = -(g @ g)  # right only for d = -grad f
         if slope >= 0:
             raise ValueError("not a descent direction")
-        phi0, alpha = f(x), alpha0
-        while f(x + alpha * d) > phi0 + c * alpha * slope:
-            phi_a = f(x + alpha * d)
-            t = -slope * alpha**2 / (2 * (phi_a - phi0 - slope * alpha))
+        psi0, alpha = f(x), alpha0
+        while f(x + alpha * d) > psi0 + c * alpha * slope:
+            psi_a = f(x + alpha * d)
+            t = -slope * alpha**2 / (2 * (psi_a - psi0 - slope * alpha))
             alpha = min(max(t, 0.1 * alpha), 0.5 * alpha)
         return alpha
 

@@ -175,7 +175,7 @@ def test_exact_step_minimises_along_the_line(nb, direction):
     d = -grad_quad(x) if direction == "steepest" else np.array([-1.0, 0.3])
     alpha = nb["exact_step_quadratic"](A, B, x, d)
     slope = (quad(x + (alpha + 1e-6) * d) - quad(x + (alpha - 1e-6) * d)) / 2e-6
-    assert abs(slope) < 1e-6  # phi'(alpha*) = 0
+    assert abs(slope) < 1e-6  # psi'(alpha*) = 0
     grid = np.linspace(alpha - 1, alpha + 1, 201)
     assert all(quad(x + alpha * d) <= quad(x + a * d) + 1e-12 for a in grid)
 
@@ -199,13 +199,13 @@ def test_backtracking_returns_the_first_armijo_step(nb):
     x = np.array([1.6, 0.9])
     d = -grad_wavy(x)
     for c in [1e-4, 0.3, 0.9]:
-        for rho in [0.5, 0.8]:
-            alpha = nb["backtracking_line_search"](wavy, grad_wavy, x, d, alpha0=1.0, rho=rho, c=c)
-            k = np.log(alpha) / np.log(rho)
-            assert k == pytest.approx(round(k), abs=1e-9), "alpha must be alpha0 * rho**k"
+        for gamma in [0.5, 0.8]:
+            alpha = nb["backtracking_line_search"](wavy, grad_wavy, x, d, alpha0=1.0, gamma=gamma, c=c)
+            k = np.log(alpha) / np.log(gamma)
+            assert k == pytest.approx(round(k), abs=1e-9), "alpha must be alpha0 * gamma**k"
             assert wavy(x + alpha * d) <= wavy(x) + c * alpha * (grad_wavy(x) @ d)
-            if alpha < 1.0:  # the previous trial alpha / rho failed the test
-                assert wavy(x + alpha / rho * d) > wavy(x) + c * alpha / rho * (grad_wavy(x) @ d)
+            if alpha < 1.0:  # the previous trial alpha / gamma failed the test
+                assert wavy(x + alpha / gamma * d) > wavy(x) + c * alpha / gamma * (grad_wavy(x) @ d)
 
 
 def test_backtracking_on_a_quadratic_accepts_up_to_twice_the_exact_step(nb):
@@ -224,7 +224,7 @@ def test_backtracking_errors(nb):
         bt(quad, grad_quad, x, grad_quad(x))
     with pytest.raises(ValueError, match="not a descent direction"):
         bt(quad, grad_quad, x, np.array([-grad_quad(x)[1], grad_quad(x)[0]]))  # a level direction
-    for kwargs in [{"alpha0": 0.0}, {"rho": 1.0}, {"rho": 0.0}, {"c": 1.0}, {"c": 0.0}]:
+    for kwargs in [{"alpha0": 0.0}, {"gamma": 1.0}, {"gamma": 0.0}, {"c": 1.0}, {"c": 0.0}]:
         with pytest.raises(ValueError, match="need alpha0 > 0"):
             bt(quad, grad_quad, x, -grad_quad(x), **kwargs)
     with pytest.raises(ValueError, match="shape"):
