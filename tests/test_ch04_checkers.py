@@ -191,63 +191,63 @@ def test_e12_names_the_gradient_by_the_logits(checks):
 
 # ------------------------------------------------------------------------------------------- E14
 def _penalised(matrix_of):
-    def fit(X, y, lam):
-        return np.linalg.solve(X.T @ X + matrix_of(X.shape[1], lam), X.T @ y)
+    def fit(X, y, mu):
+        return np.linalg.solve(X.T @ X + matrix_of(X.shape[1], mu), X.T @ y)
     return fit
 
 
 def test_e14_rejects_a_forgotten_penalty(checks):
-    def no_penalty(X, y, lam):
+    def no_penalty(X, y, mu):
         return np.linalg.lstsq(X, y, rcond=None)[0]
 
-    wrong(checks["check_e14"], no_penalty, "lam = 0.5", "without the penalty")
+    wrong(checks["check_e14"], no_penalty, "mu = 0.5", "without the penalty")
 
 
 def test_e14_names_a_penalty_off_by_a_factor_two(checks):
-    wrong(checks["check_e14"], _penalised(lambda n, lam: 0.5 * lam * np.eye(n)), "X of shape (8, 3)", "half")
-    wrong(checks["check_e14"], _penalised(lambda n, lam: 2 * lam * np.eye(n)), "twice")
+    wrong(checks["check_e14"], _penalised(lambda n, mu: 0.5 * mu * np.eye(n)), "X of shape (8, 3)", "half")
+    wrong(checks["check_e14"], _penalised(lambda n, mu: 2 * mu * np.eye(n)), "twice")
 
 
-def test_e14_names_lambda_added_to_every_entry(checks):
-    wrong(checks["check_e14"], _penalised(lambda n, lam: lam * np.ones((n, n))), "every entry", "diagonal only")
+def test_e14_names_mu_added_to_every_entry(checks):
+    wrong(checks["check_e14"], _penalised(lambda n, mu: mu * np.ones((n, n))), "every entry", "diagonal only")
 
 
 def test_e14_names_an_unpenalised_intercept(checks):
-    wrong(checks["check_e14"], _penalised(lambda n, lam: lam * np.diag(np.r_[0.0, np.ones(n - 1)])),
+    wrong(checks["check_e14"], _penalised(lambda n, mu: mu * np.diag(np.r_[0.0, np.ones(n - 1)])),
           "out of the penalty", "every weight")
 
 
 def test_e14_catches_a_formed_inverse_on_the_ill_conditioned_case(checks):
-    def with_inverse(X, y, lam):
-        return np.linalg.inv(X.T @ X + lam * np.eye(X.shape[1])) @ (X.T @ y)
+    def with_inverse(X, y, mu):
+        return np.linalg.inv(X.T @ X + mu * np.eye(X.shape[1])) @ (X.T @ y)
 
-    def with_pinv(X, y, lam):
-        return np.linalg.pinv(X.T @ X + lam * np.eye(X.shape[1])) @ (X.T @ y)
+    def with_pinv(X, y, mu):
+        return np.linalg.pinv(X.T @ X + mu * np.eye(X.shape[1])) @ (X.T @ y)
 
     wrong(checks["check_e14"], with_inverse, "ill-conditioned", "inverse")
     wrong(checks["check_e14"], with_pinv, "ill-conditioned", "inverse")
 
 
 def test_e14_accepts_lstsq_on_an_augmented_system(checks):
-    def augmented(X, y, lam):
+    def augmented(X, y, mu):
         n = X.shape[1]
-        return np.linalg.lstsq(np.vstack([X, np.sqrt(lam) * np.eye(n)]), np.r_[y, np.zeros(n)], rcond=None)[0]
+        return np.linalg.lstsq(np.vstack([X, np.sqrt(mu) * np.eye(n)]), np.r_[y, np.zeros(n)], rcond=None)[0]
 
     line = run_check(checks["check_e14"], augmented)
     assert verdict(line) == "correct", line
 
 
 def test_e14_reports_an_exception_and_names_the_input(checks, sol):
-    def fails_on_dependent_columns(X, y, lam):
+    def fails_on_dependent_columns(X, y, mu):
         if np.linalg.matrix_rank(X) < X.shape[1]:
             raise np.linalg.LinAlgError("Singular matrix")
-        return sol["ridge_fit"](X, y, lam)
+        return sol["ridge_fit"](X, y, mu)
 
     wrong(checks["check_e14"], fails_on_dependent_columns, "raised LinAlgError", "third column is the sum")
 
 
 def test_e14_rejects_a_wrong_shape(checks, sol):
-    wrong(checks["check_e14"], lambda X, y, lam: sol["ridge_fit"](X, y, lam)[:, None], "shape (3, 1)")
+    wrong(checks["check_e14"], lambda X, y, mu: sol["ridge_fit"](X, y, mu)[:, None], "shape (3, 1)")
 
 
 def _softmax_global_shift(Z):
