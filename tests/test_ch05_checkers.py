@@ -13,39 +13,39 @@ CHAPTER = "05"
 
 # ------------------------------------------------------------------------------------------- E7
 def test_e7_rejects_a_missing_half(checks):
-    def no_half(params, lam):
-        return lam * sum(np.sum(W * W) for W, _ in params), [(2 * lam * W, np.zeros_like(b)) for W, b in params]
+    def no_half(params, mu):
+        return mu * sum(np.sum(W * W) for W, _ in params), [(2 * mu * W, np.zeros_like(b)) for W, b in params]
 
     wrong(checks["check_e7"], no_half, "W = [[1, 2], [3, 4]]", "1.5", "got 3")
 
 
 def test_e7_rejects_a_wrong_sign_in_the_gradient(checks):
-    def minus(params, lam):
-        return 0.5 * lam * sum(np.sum(W * W) for W, _ in params), [(-lam * W, np.zeros_like(b)) for W, b in params]
+    def minus(params, mu):
+        return 0.5 * mu * sum(np.sum(W * W) for W, _ in params), [(-mu * W, np.zeros_like(b)) for W, b in params]
 
     wrong(checks["check_e7"], minus, "layer 1", "dW", "central differences")
 
 
 def test_e7_rejects_penalised_biases(checks):
-    def with_biases(params, lam):
-        pen = 0.5 * lam * sum(np.sum(W * W) + np.sum(b * b) for W, b in params)
-        return pen, [(lam * W, lam * b) for W, b in params]
+    def with_biases(params, mu):
+        pen = 0.5 * mu * sum(np.sum(W * W) + np.sum(b * b) for W, b in params)
+        return pen, [(mu * W, mu * b) for W, b in params]
 
     wrong(checks["check_e7"], with_biases, "biases are not penalised")
 
 
 def test_e7_rejects_penalising_only_the_first_layer(checks):
-    def first_layer_only(params, lam):
+    def first_layer_only(params, mu):
         W = params[0][0]
-        grads = [(lam * Wk if k == 0 else np.zeros_like(Wk), np.zeros_like(bk)) for k, (Wk, bk) in enumerate(params)]
-        return 0.5 * lam * np.sum(W * W), grads
+        grads = [(mu * Wk if k == 0 else np.zeros_like(Wk), np.zeros_like(bk)) for k, (Wk, bk) in enumerate(params)]
+        return 0.5 * mu * np.sum(W * W), grads
 
     wrong(checks["check_e7"], first_layer_only, "two layers", "every layer")
 
 
 def test_e7_rejects_a_transposed_gradient(checks):
-    def transposed(params, lam):
-        return 0.5 * lam * sum(np.sum(W * W) for W, _ in params), [(lam * W.T, np.zeros_like(b)) for W, b in params]
+    def transposed(params, mu):
+        return 0.5 * mu * sum(np.sum(W * W) for W, _ in params), [(mu * W.T, np.zeros_like(b)) for W, b in params]
 
     wrong(checks["check_e7"], transposed, "layer 1", "shape (3, 4)", "got (4, 3)")
 
@@ -179,22 +179,22 @@ def test_any_return_value_gets_one_not_yet_line(checks, n, returned):
 
 
 def test_e7_names_a_missing_half_as_a_factor_2(checks):
-    def no_half(params, lam):
-        return lam * sum(np.sum(W * W) for W, _ in params), [(lam * W, np.zeros_like(b)) for W, b in params]
+    def no_half(params, mu):
+        return mu * sum(np.sum(W * W) for W, _ in params), [(mu * W, np.zeros_like(b)) for W, b in params]
 
     wrong(checks["check_e7"], no_half, "factor 2", "1/2")
 
 
 def test_e7_says_biases_are_not_in_the_penalty(checks):
-    def decays_biases(params, lam):
-        return 0.5 * lam * sum(np.sum(W * W) for W, _ in params), [(lam * W, lam * b) for W, b in params]
+    def decays_biases(params, mu):
+        return 0.5 * mu * sum(np.sum(W * W) for W, _ in params), [(mu * W, mu * b) for W, b in params]
 
     wrong(checks["check_e7"], decays_biases, "db must be 0", "only the weights")
 
 
 def test_e7_reports_a_list_instead_of_pairs(checks):
-    def flat_list(params, lam):
-        return 0.5 * lam * sum(np.sum(W * W) for W, _ in params), [lam * W for W, _ in params] + [0, 0]
+    def flat_list(params, mu):
+        return 0.5 * mu * sum(np.sum(W * W) for W, _ in params), [mu * W for W, _ in params] + [0, 0]
 
     wrong(checks["check_e7"], flat_list, "pairs")
 
