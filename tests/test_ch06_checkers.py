@@ -14,7 +14,7 @@ CHAPTER = "06"
 def test_e6_sign_flipped(checks, sol):
     line = run_check(checks["check_e6"], lambda beta, h, y: -sol["chi2_gradient_gaussian"](beta, h, y))
     assert verdict(line) == "wrong", line
-    assert "beta = (A, mu, sigma)" in line and "sign" in line
+    assert "beta = (A, h0, sigma)" in line and "sign" in line
 
 
 def test_e6_missing_factor_two(checks, sol):
@@ -146,10 +146,10 @@ def test_e9_wrong_shape(checks, sol):
 
 
 # ------------------------------------------------------------------ hints the review asked for
-def test_e6_mu_sign(checks, sol):
+def test_e6_h0_sign(checks, sol):
     line = run_check(checks["check_e6"], lambda beta, h, y: sol["chi2_gradient_gaussian"](beta, h, y) * [1, -1, 1])
     assert verdict(line) == "wrong", line
-    assert "dS/dmu has the wrong sign" in line
+    assert "dS/dh0 has the wrong sign" in line
 
 
 def test_e6_sigma_power(checks, sol):
