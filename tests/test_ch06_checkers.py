@@ -71,19 +71,19 @@ def test_e7_phase_column_missing_amplitude(checks, sol):
 
 # ------------------------------------------------------------------ E8: damped step
 def test_e8_sign_flipped(checks, sol):
-    line = run_check(checks["check_e8"], lambda J, r, lam, D: -sol["lm_step"](J, r, lam, D))
+    line = run_check(checks["check_e8"], lambda J, r, mu, D: -sol["lm_step"](J, r, mu, D))
     assert verdict(line) == "wrong", line
     assert "uphill" in line
 
 
 def test_e8_damping_with_D_not_D_squared(checks, sol):
-    line = run_check(checks["check_e8"], lambda J, r, lam, D: sol["lm_step"](J, r, lam, np.sqrt(D)))
+    line = run_check(checks["check_e8"], lambda J, r, mu, D: sol["lm_step"](J, r, mu, np.sqrt(D)))
     assert verdict(line) == "wrong", line
-    assert "D^2" in line and "lam = " in line
+    assert "D^2" in line and "mu = " in line
 
 
 def test_e8_no_damping(checks):
-    line = run_check(checks["check_e8"], lambda J, r, lam, D: np.linalg.lstsq(J, -r, rcond=None)[0])
+    line = run_check(checks["check_e8"], lambda J, r, mu, D: np.linalg.lstsq(J, -r, rcond=None)[0])
     assert verdict(line) == "wrong", line
     assert "damped normal equations" in line
 
@@ -179,19 +179,19 @@ def test_e7_seasonal_columns_sign(checks, sol):
     assert "A1, phi1, A2, phi2 have the wrong sign" in line
 
 
-def test_e8_lam_instead_of_sqrt_lam(checks):
-    def stacked_with_lam(J, r, lam, D):
-        A = np.vstack([J, lam * np.diag(D)])
+def test_e8_mu_instead_of_sqrt_mu(checks):
+    def stacked_with_mu(J, r, mu, D):
+        A = np.vstack([J, mu * np.diag(D)])
         return np.linalg.lstsq(A, np.concatenate([-r, np.zeros(D.size)]), rcond=None)[0]
 
-    line = run_check(checks["check_e8"], stacked_with_lam)
+    line = run_check(checks["check_e8"], stacked_with_mu)
     assert verdict(line) == "wrong", line
-    assert "sqrt(lam)" in line
+    assert "sqrt(mu)" in line
 
 
 def test_e8_identity_instead_of_D(checks):
-    def identity_damping(J, r, lam, D):
-        A = np.vstack([J, np.sqrt(lam) * np.eye(D.size)])
+    def identity_damping(J, r, mu, D):
+        A = np.vstack([J, np.sqrt(mu) * np.eye(D.size)])
         return np.linalg.lstsq(A, np.concatenate([-r, np.zeros(D.size)]), rcond=None)[0]
 
     line = run_check(checks["check_e8"], identity_damping)
@@ -200,18 +200,18 @@ def test_e8_identity_instead_of_D(checks):
 
 
 def test_e8_gauss_newton_names_missing_damping(checks):
-    line = run_check(checks["check_e8"], lambda J, r, lam, D: np.linalg.lstsq(J, -r, rcond=None)[0])
+    line = run_check(checks["check_e8"], lambda J, r, mu, D: np.linalg.lstsq(J, -r, rcond=None)[0])
     assert verdict(line) == "wrong", line
-    assert "damping lam |D delta|^2 is missing" in line
+    assert "damping mu |D delta|^2 is missing" in line
 
 
 def test_e8_normal_equations_rejected_on_ill_conditioned_J(checks, sol):
     """Forbidden but numerically different: the normal equations lose digits when J is ill conditioned."""
-    def normal_equations(J, r, lam, D):
-        return np.linalg.solve(J.T @ J + lam * np.diag(D**2), -J.T @ r)
+    def normal_equations(J, r, mu, D):
+        return np.linalg.solve(J.T @ J + mu * np.diag(D**2), -J.T @ r)
 
-    def explicit_inverse(J, r, lam, D):
-        return -np.linalg.inv(J.T @ J + lam * np.diag(D**2)) @ J.T @ r
+    def explicit_inverse(J, r, mu, D):
+        return -np.linalg.inv(J.T @ J + mu * np.diag(D**2)) @ J.T @ r
 
     for fn in (normal_equations, explicit_inverse):
         line = run_check(checks["check_e8"], fn)

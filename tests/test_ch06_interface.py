@@ -129,20 +129,20 @@ def test_lm_parameter_fills_the_trust_region(ns):
         c = rng.standard_normal(n)
         gn = np.linalg.norm(c / sv)
         Delta = gn * 10.0 ** rng.uniform(-4, 0.5)
-        lam, w = ns["lm_parameter"](sv, c, Delta, lam=float(rng.choice([0.0, 1.0, 1e6])))
-        assert np.allclose(w, sv * c / (sv**2 + lam), rtol=1e-12)
+        mu, w = ns["lm_parameter"](sv, c, Delta, mu=float(rng.choice([0.0, 1.0, 1e6])))
+        assert np.allclose(w, sv * c / (sv**2 + mu), rtol=1e-12)
         if gn <= 1.1 * Delta:
-            assert lam == 0.0
+            assert mu == 0.0
         else:
-            assert lam > 0 and abs(np.linalg.norm(w) - Delta) <= 0.1 * Delta, (sv, c, Delta, lam)
+            assert mu > 0 and abs(np.linalg.norm(w) - Delta) <= 0.1 * Delta, (sv, c, Delta, mu)
 
 
 def test_lm_parameter_rank_deficient(ns):
     sv, c = np.array([2.0, 1.0, 0.0]), np.array([1.0, 1.0, 5.0])   # the last direction is invisible to J
-    lam, w = ns["lm_parameter"](sv, c, Delta=10.0)
-    assert lam == 0.0 and np.allclose(w, [0.5, 1.0, 0.0])              # minimum-norm Gauss–Newton step
-    lam, w = ns["lm_parameter"](sv, c, Delta=0.5)
-    assert lam > 0 and abs(np.linalg.norm(w) - 0.5) <= 0.05
+    mu, w = ns["lm_parameter"](sv, c, Delta=10.0)
+    assert mu == 0.0 and np.allclose(w, [0.5, 1.0, 0.0])               # minimum-norm Gauss–Newton step
+    mu, w = ns["lm_parameter"](sv, c, Delta=0.5)
+    assert mu > 0 and abs(np.linalg.norm(w) - 0.5) <= 0.05
 
 
 def test_cost_test_limits_digits_and_polishing_beats_it(ns, problems):
