@@ -47,26 +47,26 @@ def test_e6_non_finite(checks):
 
 # ------------------------------------------------------------------ E7: Jacobian of the CO2 model
 def test_e7_sign_flipped(checks, sol):
-    line = run_check(checks["check_e7"], lambda tau, beta: -sol["co2_jacobian_e7"](tau, beta))
+    line = run_check(checks["check_e7"], lambda t, beta: -sol["co2_jacobian_e7"](t, beta))
     assert verdict(line) == "wrong", line
     assert "wrong sign" in line and "-df/dbeta" in line
 
 
 def test_e7_transposed(checks, sol):
-    line = run_check(checks["check_e7"], lambda tau, beta: sol["co2_jacobian_e7"](tau, beta).T)
+    line = run_check(checks["check_e7"], lambda t, beta: sol["co2_jacobian_e7"](t, beta).T)
     assert verdict(line) == "wrong", line
     assert "shape (7, 50)" in line and "expected (m, 7)" in line
 
 
 def test_e7_phase_column_missing_amplitude(checks, sol):
-    def phase_without_amplitude(tau, beta):
-        J = sol["co2_jacobian_e7"](tau, beta).copy()
-        J[:, 4] /= beta[3]                              # forgot the factor A1 in d/dphi1
+    def phase_without_amplitude(t, beta):
+        J = sol["co2_jacobian_e7"](t, beta).copy()
+        J[:, 4] /= beta[3]                              # forgot the factor A1 in d/dtheta1
         return J
 
     line = run_check(checks["check_e7"], phase_without_amplitude)
     assert verdict(line) == "wrong", line
-    assert "column 4" in line and "phi1" in line
+    assert "column 4" in line and "theta1" in line
 
 
 # ------------------------------------------------------------------ E8: damped step
@@ -171,12 +171,12 @@ def test_e6_missing_amplitude(checks, sol):
 
 
 def test_e7_seasonal_columns_sign(checks, sol):
-    def seasonal_sign(tau, beta):
-        return sol["co2_jacobian_e7"](tau, beta) * np.array([1, 1, 1, -1, -1, -1, -1])
+    def seasonal_sign(t, beta):
+        return sol["co2_jacobian_e7"](t, beta) * np.array([1, 1, 1, -1, -1, -1, -1])
 
     line = run_check(checks["check_e7"], seasonal_sign)
     assert verdict(line) == "wrong", line
-    assert "A1, phi1, A2, phi2 have the wrong sign" in line
+    assert "A1, theta1, A2, theta2 have the wrong sign" in line
 
 
 def test_e8_mu_instead_of_sqrt_mu(checks):
