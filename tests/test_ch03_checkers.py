@@ -154,7 +154,7 @@ def test_e12_rejects_a_sign_error_in_the_armijo_test(checks):
 
 def test_e12_rejects_a_missing_factor_two_in_the_parabola(checks):
     wrong(checks["check_e12"], _interpolating(factor=1.0), "on the quadratic", "exact minimiser",
-          "the parabola q", "is psi itself", "a factor 2")
+          "the parabola m", "is psi itself", "a factor 2")
 
 
 def test_e12_rejects_a_search_without_the_lower_clipping_bound(checks):
