@@ -107,6 +107,14 @@ def test_lm_reproduces_nist(ns, problems, name, start):
     assert info["cosine"] <= 1e-9, "after polishing, r is (nearly) orthogonal to the columns of J"
 
 
+def assert_history_decreases(info):
+    """LM accepts only steps that lower S; polishing (one last entry) may leave S within 1e-12 of its value."""
+    h = info["history"]
+    k = h.size - (1 if info["polish_steps"] else 0)
+    assert np.all(np.diff(h[:k]) < 0), "LM only accepts steps that decrease the cost"
+    assert np.all(h[k:] <= h[k - 1] * (1 + 1e-12)), "polishing may not raise S beyond round-off"
+
+
 def test_lm_info_record(ns, problems):
     d = problems["Misra1a"]
     residual, jacobian = ns["nist_problem"](d)
@@ -116,8 +124,8 @@ def test_lm_info_record(ns, problems):
     assert {"iterations", "cost", "history", "converged"} <= set(info)
     assert 2 <= info["history"].size <= info["iterations"] + 1      # start + one entry per accepted step
     assert info["cost"] == info["history"][-1] == pytest.approx(residual(beta) @ residual(beta), rel=1e-14)
-    assert info["reason"] == "gtol" and info["polish_steps"] == 0
-    assert np.all(np.diff(info["history"]) < 0), "LM only accepts steps that decrease the cost"
+    assert info["converged"] and info["reason"] in ("gtol", "ftol", "xtol")
+    assert_history_decreases(info)
     assert info["nfev"] >= info["history"].size and info["njev"] <= info["nfev"]
 
 
@@ -215,7 +223,8 @@ def test_lm_rejects_non_finite_trial(ns, problems):
 
     beta, info = ns["levenberg_marquardt"](residual, jacobian, d["start2"])
     assert digits(beta, d["certified"]).min() >= 6
-    assert np.all(np.isfinite(info["history"])) and np.all(np.diff(info["history"]) < 0)
+    assert np.all(np.isfinite(info["history"]))
+    assert_history_decreases(info)
     D = np.linalg.norm(jacobian(d["start2"]), axis=0)          # after the rejection: a shorter, more damped trial
     assert np.linalg.norm(D * (calls[2] - d["start2"])) < np.linalg.norm(D * (calls[1] - d["start2"]))
 
