@@ -380,7 +380,7 @@ def test_lm_parameter_keeps_a_tiny_direction_that_carries_the_residual(ns):
     sv, c = np.array([2.0, 1e-12]), np.array([1.0, 1.0])            # J tiny, not zero, along the second direction
     mu, w = ns["lm_parameter"](sv, c, Delta=10.0)
     assert mu > 0 and abs(np.linalg.norm(w) - 10.0) <= 1.0 and abs(w[1]) > 9.0
-    for tiny in (1e-30, 1e-100, 1e-170):                              # far below round-off: a safe step, never a wild one
+    for tiny in (1e-30, 1e-100, 1e-170):               # far below round-off: a safe step, never a wild one
         with np.errstate(over="ignore"):                              # as inside levenberg_marquardt
             mu, w = ns["lm_parameter"](np.array([1.0, tiny]), np.array([0.5, 1e-3]), Delta=1.0)
         assert mu > 0 and np.all(np.isfinite(w)) and np.linalg.norm(w) <= 1.1
