@@ -424,18 +424,8 @@ def test_e17_rejects_a_breadth_first_walk(checks):
 
 def test_e17_rejects_gradients_that_are_never_reset(checks, sol):
     def no_reset(out):
-        order, seen = [], set()
-
-        def visit(node):
-            if id(node) not in seen:
-                seen.add(id(node))
-                for parent in node.parents:
-                    visit(parent)
-                order.append(node)
-
-        visit(out)
         out.grad = 1.0
-        for node in reversed(order):
+        for node in reversed(_topological(out)):
             for parent, local in zip(node.parents, node.local_grads, strict=True):
                 parent.grad += local * node.grad
 
