@@ -243,6 +243,25 @@ def test_lm_reports_failure_when_no_trial_step_is_finite(ns, problems):
     assert not info["converged"] and "non-finite" in info["message"]
 
 
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_lm_stops_when_the_jacobian_turns_non_finite(ns, problems, bad):
+    """A NaN or inf in J after an accepted step makes the cosine NaN; LM stops there and says why."""
+    d = problems["Misra1a"]
+    residual, base_jacobian = ns["nist_problem"](d)
+    beta0 = d["start2"].copy()
+
+    def jacobian(b):                       # exact at beta0, one bad entry everywhere else
+        J = base_jacobian(b)
+        if not np.array_equal(b, beta0):
+            J[3, 1] = bad
+        return J
+
+    beta, info = ns["levenberg_marquardt"](residual, jacobian, beta0)
+    assert info["reason"] == "nonfinite" and not info["converged"] and "non-finite" in info["message"]
+    assert info["iterations"] == 1 and info["njev"] == 2 and info["cost"] < residual(beta0) @ residual(beta0)
+    assert np.all(np.isfinite(beta))
+
+
 def test_lm_rejects_overflowing_steps_rat43(ns, problems):
     d = problems["Rat43"]
     residual, jacobian = ns["nist_problem"](d)
@@ -374,6 +393,37 @@ def test_lm_leaves_brown_plateau_with_tight_gtol(ns, mgh, n):
     p = next(q for q in mgh if q["name"] == f"Brown almost-linear n={n}")
     _, info = ns["levenberg_marquardt"](p["residual"], p["jacobian"], p["x0"], gtol=1e-15)
     assert info["cost"] <= 1e-20, (info["cost"], info["reason"])
+
+
+def test_polishing_goes_on_when_its_first_step_raises_the_cosine(ns, problems):
+    """LM stops on its damped path, and the first Gauss–Newton step may raise the cosine before the steps settle.
+    The start sits next to Thurber's minimum along the error that one Gauss–Newton step turns into the largest
+    (scaled) gradient: e -> T e with T = I - (J^T J)^-1 H, the gradient H e. Polishing must not stop there."""
+    d = problems["Thurber"]
+    residual, jacobian = ns["nist_problem"](d)
+    beta, _ = ns["levenberg_marquardt"](residual, jacobian, d["certified"], gtol=1e-15)
+    J = jacobian(beta)
+    col = np.linalg.norm(J, axis=0)
+    grad = lambda b: jacobian(b).T @ residual(b)                                      # noqa: E731
+    steps = 1e-6 * np.abs(beta)
+    H = np.column_stack([(grad(beta + h * e) - grad(beta - h * e)) / (2 * h)
+                         for h, e in zip(steps, np.eye(beta.size), strict=True)])
+    H = (H + H.T) / 2                                                   # Hessian of S/2 at the minimum
+    T = np.eye(beta.size) - np.linalg.solve(J.T @ J, H)                 # one Gauss–Newton step: e -> T e
+    growth = H @ T @ np.linalg.inv(H) / col[:, None] * col              # scaled gradient before -> after
+    _, s, vt = np.linalg.svd(growth)
+    assert s[0] > 5 and np.abs(np.linalg.eigvals(T)).max() < 1         # raises first, converges after
+    e = np.linalg.solve(H, col * vt[0])
+    beta0 = beta + 1e-6 * e / np.linalg.norm(e / beta)                 # 1e-6 relative: far above round-off
+    r0, J0 = residual(beta0), jacobian(beta0)
+    D0, cosine0 = np.linalg.norm(J0, axis=0), ns["cosine_test"](J0, r0)
+    assert 1e-10 < cosine0 < 1e-7
+    polish = ns["polish_gauss_newton"]
+    _, _, cosine1, nfev1, _ = polish(residual, jacobian, beta0, r0, J0, D0, 1e-10, max_steps=1)
+    assert nfev1 == 1 and cosine1 == cosine0, "one step raised the cosine, so the start is still the best point"
+    polished, _, cosine, nfev, _ = polish(residual, jacobian, beta0, r0, J0, D0, 1e-10)
+    assert cosine <= 1e-10 and nfev > 3, (cosine, nfev)
+    assert digits(polished, d["certified"]).min() > digits(beta0, d["certified"]).min() + 2
 
 
 def test_lm_parameter_keeps_a_tiny_direction_that_carries_the_residual(ns):
