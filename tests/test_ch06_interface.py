@@ -426,6 +426,19 @@ def test_polishing_goes_on_when_its_first_step_raises_the_cosine(ns, problems):
     assert digits(polished, d["certified"]).min() > digits(beta0, d["certified"]).min() + 2
 
 
+def test_polishing_drops_a_round_off_direction_even_where_r_lies_along_it(ns):
+    """Polishing has no trust region: a Gauss–Newton step along a singular value at round-off level would be
+    about 1e18 long. J's columns here are parallel up to 1e-18, and r has a unit component across them."""
+    A, y = np.array([[1.0, 1.0], [0.0, 1e-18]]), np.array([1.0, 1.0])
+    residual, jacobian = (lambda b: A @ b - y), (lambda b: A.copy())
+    beta0 = np.zeros(2)
+    with np.errstate(all="ignore"):                                                   # as inside the solver
+        beta, r, cosine, nfev, _ = ns["polish_gauss_newton"](residual, jacobian, beta0, residual(beta0),
+                                                             A.copy(), np.linalg.norm(A, axis=0), 1e-10)
+    assert nfev == 1 and cosine <= 1e-10 and np.allclose(beta, [0.5, 0.5], atol=1e-12)
+    assert np.isclose(r @ r, 1.0)                      # what is left lies along the direction J cannot reach
+
+
 def test_lm_parameter_keeps_a_tiny_direction_that_carries_the_residual(ns):
     sv, c = np.array([2.0, 1e-12]), np.array([1.0, 1.0])            # J tiny, not zero, along the second direction
     mu, w = ns["lm_parameter"](sv, c, Delta=10.0)
