@@ -10,7 +10,8 @@ from this folder, in a separate environment:
 
 Test sets
 - the least-squares problems of Moré, Garbow and Hillstrom (1981) in mgh_problems.py, each from the
-  standard start x0 and from 10 x0 and 100 x0 (as in MINPACK's own tests); success = reaching the
+  standard start x0 and from 10 x0 and 100 x0 (as in MINPACK's own tests, which start a problem whose x0 is
+  0, Watson's, from 10 and 100 in every coordinate instead); success = reaching the
   global minimum value of S the paper reports (relative 1e-5, as it prints 6 digits; S <= 1e-20 where
   that minimum is 0);
 - the NIST StRD nonlinear-regression problems: the nine in ../data, and any other NIST .dat files in
@@ -110,6 +111,17 @@ def extra_models(course):
     }
 
 
+# ---------------------------------------------------------------------- starting points
+def scaled_start(x0, factor):
+    """factor * x0; where x0 = 0 (Watson's problem) and factor != 1, factor in every coordinate, as MINPACK's tests."""
+    return factor * x0 if factor == 1 or np.any(x0) else np.full_like(x0, float(factor))
+
+
+def perturbed_start(x0, z):
+    """Each coordinate times 1 + 0.1 z; a coordinate that is 0 becomes 0.1 z instead of staying 0."""
+    return np.where(x0 != 0, x0 * (1 + 0.1 * z), 0.1 * z)
+
+
 # ---------------------------------------------------------------------- running and timing
 def best_time(fn, repeats):
     """Best wall-clock time of fn() over `repeats` runs, in seconds, and fn's last result."""
@@ -203,7 +215,8 @@ def main():
                         help="mixed: ours at its defaults, MINPACK at 1e-15 (default); tight: both at 1e-15; "
                              "defaults: both at the course's defaults (gtol 1e-10, xtol 1e-12, ftol 1e-15)")
     parser.add_argument("--perturb", type=int, default=0, metavar="K",
-                        help="also K perturbed copies of every MGH start, x0 * (1 + 0.1 z), z ~ N(0, 1), seed 0")
+                        help="also K perturbed copies of every MGH start: x0 * (1 + 0.1 z), or 0.1 z where x0 = 0; "
+                             "z ~ N(0, 1), seed 0")
     args = parser.parse_args()
     course = load_course()
     lm = course["levenberg_marquardt"]
@@ -218,11 +231,13 @@ def main():
               f"{'S MINPACK':>11s} {'nfev':>5s} {'ms':>6s} | S*")
         for p in PROBLEMS:
             for scale in (1, 10, 100):
-                rec = run_both(lm, p["residual"], p["jacobian"], scale * p["x0"], args.repeats, args.tolerances)
+                rec = run_both(lm, p["residual"], p["jacobian"], scaled_start(p["x0"], scale), args.repeats,
+                               args.tolerances)
                 for s in rec.values():
                     s["ok"] = mgh_success(s["S"], p["minima"])
                     s["listed"] = mgh_listed(s["S"], p["minima"])
                 rows.append(rec)
+                rec["label"] = f"{p['name']} from {scale} x0"
                 o, m = rec["ours"], rec["MINPACK"]
                 print(f"{p['name']:38s} {scale:4d} | {o['S']:11.4e} {o['nfev']:5d} {1e3 * o['time']:6.2f}"
                       f"{' ' if o['ok'] else '*'}| {m['S']:11.4e} {m['nfev']:5d} {1e3 * m['time']:6.2f}"
@@ -231,17 +246,27 @@ def main():
         summary(rows, "MGH")
         print(f"   reached a minimum the paper lists (global or local): ours {sum(r['ours']['listed'] for r in rows)}, "
               f"MINPACK {sum(r['MINPACK']['listed'] for r in rows)} of {len(rows)}")
+        for label, other in (("ours", "MINPACK"), ("MINPACK", "ours")):
+            only = [r["label"] for r in rows if r[label]["ok"] and not r[other]["ok"]]
+            print(f"   solved by {label} only ({len(only)}): {'; '.join(only) or '-'}")
         if args.perturb:
-            rng, wins = np.random.default_rng(0), {"ours": 0, "MINPACK": 0}
+            rng, wins, only = np.random.default_rng(0), {"ours": 0, "MINPACK": 0}, {"ours": [], "MINPACK": []}
             for p in PROBLEMS:
                 for scale in (1, 10, 100):
                     for _ in range(args.perturb):
-                        x0 = scale * p["x0"] * (1 + 0.1 * rng.standard_normal(p["n"]))
+                        x0 = perturbed_start(scaled_start(p["x0"], scale), rng.standard_normal(p["n"]))
                         rec = run_both(lm, p["residual"], p["jacobian"], x0, 1, args.tolerances)
+                        ok = {label: mgh_success(rec[label]["S"], p["minima"]) for label in wins}
                         for label in wins:
-                            wins[label] += mgh_success(rec[label]["S"], p["minima"])
+                            wins[label] += ok[label]
+                            if ok[label] and not all(ok.values()):
+                                only[label].append(p["name"])
             print(f"MGH from {120 * args.perturb} perturbed starts: successes: ours {wins['ours']}, "
                   f"MINPACK {wins['MINPACK']}")
+            for label, names in only.items():
+                counts = {name: names.count(name) for name in dict.fromkeys(names)}
+                print(f"   solved by {label} only ({len(names)}): "
+                      + ("; ".join(f"{name} x{k}" for name, k in counts.items()) or "-"))
 
     if args.only != "mgh":
         sets = [("NIST, shipped", [(n, CHAPTER / "data" / f"{n}.dat") for n in SHIPPED])]
