@@ -262,6 +262,37 @@ def test_lm_stops_when_the_jacobian_turns_non_finite(ns, problems, bad):
     assert np.all(np.isfinite(beta))
 
 
+def test_lm_reports_a_jacobian_column_whose_norm_overflows(ns, problems):
+    """Entries near 1e200 are finite, but a column's norm overflows: its cosine would read 0 and the gradient
+    test would pass at once. At the start that is an error; later on LM stops and says so."""
+    residual, base_jacobian = ns["nist_problem"](problems["Misra1a"])
+    huge = lambda b: base_jacobian(b) * [1.0, 1e200]                                   # noqa: E731
+    with pytest.raises(ValueError, match=r"norm that overflows float64.*rescale the parameters"):
+        ns["levenberg_marquardt"](residual, huge, [250.0, 5e-4])
+    beta0 = problems["Misra1a"]["start2"]
+    jacobian = lambda b: base_jacobian(b) if np.array_equal(b, beta0) else huge(b)    # noqa: E731
+    beta, info = ns["levenberg_marquardt"](residual, jacobian, beta0)
+    assert info["reason"] == "nonfinite" and not info["converged"] and "overflowed" in info["message"]
+    assert np.all(np.isfinite(beta))
+
+
+def test_polishing_takes_no_step_below_the_step_tests_scale(ns, mgh, problems):
+    """With zero residuals LM stops on its step test where r is round-off: a Gauss–Newton step from there is
+    round-off too (far below xtol |D beta|), so polishing takes none. On ENSO (large residuals) it does."""
+    for name in ("Broyden tridiagonal n=10", "discrete boundary value n=10"):
+        p = next(q for q in mgh if q["name"] == name)
+        _, info = ns["levenberg_marquardt"](p["residual"], p["jacobian"], p["x0"])
+        assert info["reason"] == "xtol" and info["cost"] <= 1e-28, (name, info["reason"], info["cost"])
+        assert info["polish_steps"] == 0 and info["njev"] == info["iterations"] + 1, (name, info["polish_steps"])
+        _, _, _, nfev, _ = ns["polish_gauss_newton"](p["residual"], p["jacobian"], info["path"][-1],
+                                                     p["residual"](info["path"][-1]),
+                                                     p["jacobian"](info["path"][-1]), np.ones(p["n"]), 1e-10, 0.0)
+        assert nfev >= 1, "with xtol = 0 the round-off step is taken: the test above is not vacuous"
+    residual, jacobian = ns["nist_problem"](problems["ENSO"])
+    _, info = ns["levenberg_marquardt"](residual, jacobian, problems["ENSO"]["start1"])
+    assert info["polish_steps"] >= 1 and info["cosine"] <= 1e-10
+
+
 def test_lm_rejects_overflowing_steps_rat43(ns, problems):
     d = problems["Rat43"]
     residual, jacobian = ns["nist_problem"](d)
@@ -420,9 +451,9 @@ def test_polishing_goes_on_when_its_first_step_raises_the_cosine(ns, problems):
     D0, cosine0 = np.linalg.norm(J0, axis=0), ns["cosine_test"](J0, r0)
     assert 1e-10 < cosine0 < 1e-7
     polish = ns["polish_gauss_newton"]
-    _, _, cosine1, nfev1, _ = polish(residual, jacobian, beta0, r0, J0, D0, 1e-10, max_steps=1)
+    _, _, cosine1, nfev1, _ = polish(residual, jacobian, beta0, r0, J0, D0, 1e-10, 1e-12, max_steps=1)
     assert nfev1 == 1 and cosine1 == cosine0, "one step raised the cosine, so the start is still the best point"
-    polished, _, cosine, nfev, _ = polish(residual, jacobian, beta0, r0, J0, D0, 1e-10)
+    polished, _, cosine, nfev, _ = polish(residual, jacobian, beta0, r0, J0, D0, 1e-10, 1e-12)
     assert cosine <= 1e-10 and nfev > 3, (cosine, nfev)
     assert digits(polished, d["certified"]).min() > digits(beta0, d["certified"]).min() + 2
 
@@ -435,7 +466,7 @@ def test_polishing_drops_a_round_off_direction_even_where_r_lies_along_it(ns):
     beta0 = np.zeros(2)
     with np.errstate(all="ignore"):                                                   # as inside the solver
         beta, r, cosine, nfev, _ = ns["polish_gauss_newton"](residual, jacobian, beta0, residual(beta0),
-                                                             A.copy(), np.linalg.norm(A, axis=0), 1e-10)
+                                                             A.copy(), np.linalg.norm(A, axis=0), 1e-10, 1e-12)
     assert nfev == 1 and cosine <= 1e-10 and np.allclose(beta, [0.5, 0.5], atol=1e-12)
     assert np.isclose(r @ r, 1.0)                      # what is left lies along the direction J cannot reach
 
