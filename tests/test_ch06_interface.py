@@ -267,13 +267,42 @@ def test_lm_reports_a_jacobian_column_whose_norm_overflows(ns, problems):
     test would pass at once. At the start that is an error; later on LM stops and says so."""
     residual, base_jacobian = ns["nist_problem"](problems["Misra1a"])
     huge = lambda b: base_jacobian(b) * [1.0, 1e200]                                   # noqa: E731
-    with pytest.raises(ValueError, match=r"norm that overflows float64.*rescale the parameters"):
+    with pytest.raises(ValueError, match=r"squared norm of a column.*overflows float64.*rescale the parameters"):
         ns["levenberg_marquardt"](residual, huge, [250.0, 5e-4])
     beta0 = problems["Misra1a"]["start2"]
     jacobian = lambda b: base_jacobian(b) if np.array_equal(b, beta0) else huge(b)    # noqa: E731
     beta, info = ns["levenberg_marquardt"](residual, jacobian, beta0)
     assert info["reason"] == "nonfinite" and not info["converged"] and "overflowed" in info["message"]
     assert np.all(np.isfinite(beta))
+
+
+@pytest.mark.parametrize("bad", ["nan", "overflow"])
+def test_a_bad_jacobian_where_lm_stops_or_while_it_polishes_is_reported(ns, problems, bad):
+    """Chwirut2 from start 1 stops on the cost test right after an accepted step, so the J at that point is
+    first evaluated for polishing. A NaN there, or a column whose squared norm overflows, is a failure, not a
+    converged fit; a bad J after a polishing step ends polishing at the best point with a finite cosine."""
+    d = problems["Chwirut2"]
+    residual, base = ns["nist_problem"](d)
+    stop, info = ns["levenberg_marquardt"](residual, base, d["start1"], polish=False)
+    assert info["reason"] == "ftol"
+
+    def spoil(J):
+        J[:, 1] = np.nan if bad == "nan" else J[:, 1] * 1e200
+        return J
+
+    asked = []
+    jacobian = lambda b: spoil(base(b)) if asked.append(b) or np.array_equal(b, stop) else base(b)  # noqa: E731
+    ns["levenberg_marquardt"](residual, jacobian, d["start1"], polish=False)
+    assert not any(np.array_equal(b, stop) for b in asked), "without polishing LM never asks for J there"
+    beta, info = ns["levenberg_marquardt"](residual, jacobian, d["start1"])
+    assert info["reason"] == "nonfinite" and not info["converged"] and np.array_equal(beta, stop)
+
+    r0, J0 = residual(stop), base(stop)
+    jacobian = lambda b: base(b) if np.array_equal(b, stop) else spoil(base(b))      # noqa: E731
+    with np.errstate(all="ignore"):                                                   # as inside the solver
+        polished, _, cosine, nfev, _ = ns["polish_gauss_newton"](residual, jacobian, stop, r0, J0,
+                                                                 np.linalg.norm(J0, axis=0), 1e-10, 1e-12)
+    assert nfev == 1 and np.array_equal(polished, stop) and cosine == ns["cosine_test"](J0, r0) > 1e-10
 
 
 def test_polishing_takes_no_step_below_the_step_tests_scale(ns, mgh, problems):
