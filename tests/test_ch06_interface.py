@@ -278,23 +278,25 @@ def test_lm_reports_a_jacobian_column_whose_norm_overflows(ns, problems):
 
 @pytest.mark.parametrize("bad", ["nan", "overflow"])
 def test_a_bad_jacobian_where_lm_stops_or_while_it_polishes_is_reported(ns, problems, bad):
-    """Chwirut2 from start 1 stops on the cost test right after an accepted step, so the J at that point is
-    first evaluated for polishing. A NaN there, or a column whose squared norm overflows, is a failure, not a
-    converged fit; a bad J after a polishing step ends polishing at the best point with a finite cosine."""
-    d = problems["Chwirut2"]
-    residual, base = ns["nist_problem"](d)
-    stop, info = ns["levenberg_marquardt"](residual, base, d["start1"], polish=False)
-    assert info["reason"] == "ftol"
-
+    """Where LM stops on its cost test right after an accepted step (ENSO from start 1 here; the list has
+    fallbacks, since the path depends on the last bits of the arithmetic), the J at that point is first
+    evaluated for polishing. A NaN there, or a column whose squared norm overflows, is a failure, not a
+    converged fit; a bad J after a polishing step ends polishing at the best point, with a finite cosine."""
     def spoil(J):
         J[:, 1] = np.nan if bad == "nan" else J[:, 1] * 1e200
         return J
 
-    asked = []
-    jacobian = lambda b: spoil(base(b)) if asked.append(b) or np.array_equal(b, stop) else base(b)  # noqa: E731
-    ns["levenberg_marquardt"](residual, jacobian, d["start1"], polish=False)
-    assert not any(np.array_equal(b, stop) for b in asked), "without polishing LM never asks for J there"
-    beta, info = ns["levenberg_marquardt"](residual, jacobian, d["start1"])
+    for name, start in (("ENSO", "start1"), ("MGH09", "start1"), ("Chwirut2", "start1")):
+        residual, base = ns["nist_problem"](problems[name])
+        asked = []
+        stop, info = ns["levenberg_marquardt"](residual, lambda b: asked.append(b) or base(b),  # noqa: B023
+                                               problems[name][start], polish=False)
+        if info["reason"] == "ftol" and not any(np.array_equal(b, stop) for b in asked):
+            break                                      # J was never evaluated at the stopping point
+    else:
+        pytest.fail("no candidate fit stops on its cost test right after an accepted step")
+    jacobian = lambda b: spoil(base(b)) if np.array_equal(b, stop) else base(b)      # noqa: E731
+    beta, info = ns["levenberg_marquardt"](residual, jacobian, problems[name][start])
     assert info["reason"] == "nonfinite" and not info["converged"] and np.array_equal(beta, stop)
 
     r0, J0 = residual(stop), base(stop)
