@@ -267,7 +267,7 @@ def test_lm_reports_a_jacobian_column_whose_norm_overflows(ns, problems):
     test would pass at once. At the start that is an error; later on LM stops and says so."""
     residual, base_jacobian = ns["nist_problem"](problems["Misra1a"])
     huge = lambda b: base_jacobian(b) * [1.0, 1e200]                                   # noqa: E731
-    with pytest.raises(ValueError, match=r"squared norm of a column.*overflows float64.*rescale the parameters"):
+    with pytest.raises(ValueError, match=r"squared norm of a column.*over- or underflows float64.*rescale the"):
         ns["levenberg_marquardt"](residual, huge, [250.0, 5e-4])
     beta0 = problems["Misra1a"]["start2"]
     jacobian = lambda b: base_jacobian(b) if np.array_equal(b, beta0) else huge(b)    # noqa: E731
@@ -305,6 +305,19 @@ def test_a_bad_jacobian_where_lm_stops_or_while_it_polishes_is_reported(ns, prob
         polished, _, cosine, nfev, _ = ns["polish_gauss_newton"](residual, jacobian, stop, r0, J0,
                                                                  np.linalg.norm(J0, axis=0), 1e-10, 1e-12)
     assert nfev == 1 and np.array_equal(polished, stop) and cosine == ns["cosine_test"](J0, r0) > 1e-10
+
+
+def test_lm_reports_a_jacobian_column_whose_squared_norm_underflows(ns, problems):
+    """Entries near 1e-170 square to 0, so the column's norm reads 0 and its cosine |J_j^T r| / max(0, 1e-300)
+    far above 1, which no cosine can be: an error at the start, a failure later (it was reported as "xtol")."""
+    residual, base_jacobian = ns["nist_problem"](problems["Misra1a"])
+    tiny = lambda b: base_jacobian(b) * [1.0, 1e-170]                                  # noqa: E731
+    with pytest.raises(ValueError, match=r"over- or underflows float64 \(\|J_ij\| from 1\.\d+e-1[67]\d"):
+        ns["levenberg_marquardt"](residual, tiny, [250.0, 5e-4])
+    beta0 = problems["Misra1a"]["start2"]
+    jacobian = lambda b: base_jacobian(b) if np.array_equal(b, beta0) else tiny(b)    # noqa: E731
+    beta, info = ns["levenberg_marquardt"](residual, jacobian, beta0)
+    assert info["reason"] == "nonfinite" and not info["converged"] and np.all(np.isfinite(beta))
 
 
 def test_polishing_takes_no_step_below_the_step_tests_scale(ns, mgh, problems):
