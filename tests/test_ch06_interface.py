@@ -320,6 +320,18 @@ def test_lm_reports_a_jacobian_column_whose_squared_norm_underflows(ns, problems
     assert info["reason"] == "nonfinite" and not info["converged"] and np.all(np.isfinite(beta))
 
 
+@pytest.mark.parametrize("name", ["ENSO", "MGH09", "Thurber"])
+def test_polishing_extrapolates_alternating_steps(ns, problems, name):
+    """Near these minima one eigenvalue of T = I - (J^T J)^-1 H (about -0.64) dominates, so Gauss–Newton steps
+    alternate and shrink slowly: plain steps needed 19 to 36 to bring the cosine to 1e-15. Summing the
+    geometric series of two antiparallel steps (theory.md (22b)) needs a few."""
+    d = problems[name]
+    residual, jacobian = ns["nist_problem"](d)
+    beta, info = ns["levenberg_marquardt"](residual, jacobian, d["start2"], gtol=1e-15, xtol=1e-15, ftol=1e-15)
+    assert info["reason"] in ("ftol", "xtol") and 1 <= info["polish_steps"] <= 12, info["polish_steps"]
+    assert digits(beta, d["certified"]).min() >= 9.5
+
+
 def test_polishing_takes_no_step_below_the_step_tests_scale(ns, mgh, problems):
     """With zero residuals LM stops on its step test where r is round-off: a Gauss–Newton step from there is
     round-off too (far below xtol |D beta|), so polishing takes none. On ENSO (large residuals) it does."""
