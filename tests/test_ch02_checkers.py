@@ -146,7 +146,7 @@ def test_e12_rejects_ascent(checks, sol):
 
 
 # Wrong backtracking loops: what each changes in the right one, and what the checker must say.
-# The first two are the review's: lr0, c and shrink ignored (1, 0.5, 0.5 hard-coded), and a
+# The first two are easy to write and pass naive checks: lr0, c and shrink ignored (1, 0.5, 0.5 hard-coded), and a
 # shrink before the first test, so that lr0 itself is never tried.
 E12_WRONG = {
     "hard-coded lr0, c and shrink": (dict(lr0=1.0, c=0.5, shrink=0.5), ["lr0=0.8", "parameters were ignored"]),

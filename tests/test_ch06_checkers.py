@@ -145,7 +145,7 @@ def test_e9_wrong_shape(checks, sol):
     assert "2 finite numbers" in line
 
 
-# ------------------------------------------------------------------ hints the review asked for
+# ------------------------------------------------------------------ hints for likely mistakes
 def test_e6_h0_sign(checks, sol):
     line = run_check(checks["check_e6"], lambda beta, h, y: sol["chi2_gradient_gaussian"](beta, h, y) * [1, -1, 1])
     assert verdict(line) == "wrong", line
