@@ -322,13 +322,13 @@ def test_lm_reports_a_jacobian_column_whose_squared_norm_underflows(ns, problems
 
 @pytest.mark.parametrize("name", ["ENSO", "MGH09", "Thurber"])
 def test_polishing_extrapolates_alternating_steps(ns, problems, name):
-    """Near these minima one eigenvalue of T = I - (J^T J)^-1 H (about -0.64) dominates, so Gauss–Newton steps
-    alternate and shrink slowly: plain steps needed 19 to 36 to bring the cosine to 1e-15. Summing the
-    geometric series of two antiparallel steps (theory.md (22b)) needs a few."""
+    """Near these minima one eigenvalue of T = I - (2 J^T J)^-1 H, H the Hessian of S (about -0.64), dominates,
+    so Gauss–Newton steps alternate and shrink slowly: plain polishing took 19 to 36 steps from start 2 with
+    tight tolerances. Summing the geometric series of two antiparallel steps (theory.md (22b)) takes 2 to 10."""
     d = problems[name]
     residual, jacobian = ns["nist_problem"](d)
     beta, info = ns["levenberg_marquardt"](residual, jacobian, d["start2"], gtol=1e-15, xtol=1e-15, ftol=1e-15)
-    assert info["reason"] in ("ftol", "xtol") and 1 <= info["polish_steps"] <= 12, info["polish_steps"]
+    assert info["reason"] in ("ftol", "xtol") and 1 <= info["polish_steps"] <= 15, info["polish_steps"]
     assert digits(beta, d["certified"]).min() >= 9.5
 
 
