@@ -129,6 +129,37 @@ def test_lm_info_record(ns, problems):
     assert info["nfev"] >= info["history"].size and info["njev"] <= info["nfev"]
 
 
+def test_lm_info_says_truly_why_and_where_it_stopped(ns, problems):
+    """On every shipped fit: nfev and njev are the calls made, the cosine is the one at the returned beta, and
+    the reason agrees with the message, with the cosine (gtol) and with polishing (only after ftol or xtol)."""
+    messages = {"gtol": "gradient test", "ftol": "cost test", "xtol": "step test"}
+    reasons = set()
+    for name in NIST:
+        d = problems[name]
+        residual, jacobian = ns["nist_problem"](d)
+        calls = {"r": 0, "J": 0}
+
+        def counted_residual(b, residual=residual):
+            calls["r"] += 1
+            return residual(b)
+
+        def counted_jacobian(b, jacobian=jacobian):
+            calls["J"] += 1
+            return jacobian(b)
+
+        for start in ("start1", "start2"):
+            calls.update(r=0, J=0)
+            beta, info = ns["levenberg_marquardt"](counted_residual, counted_jacobian, d[start])
+            where = (name, start, info["reason"])
+            assert (info["nfev"], info["njev"]) == (calls["r"], calls["J"]), where
+            assert info["cosine"] == pytest.approx(ns["cosine_test"](jacobian(beta), residual(beta)), rel=1e-12), where
+            assert info["message"].startswith(messages[info["reason"]]), where
+            if info["reason"] == "gtol":
+                assert info["cosine"] <= 1e-10 and info["polish_steps"] == 0, where
+            reasons.add(info["reason"])
+    assert reasons == set(messages), f"the shipped fits should stop on each of the three tests, got {reasons}"
+
+
 def test_lm_parameter_fills_the_trust_region(ns):
     rng = np.random.default_rng(1)
     for _ in range(200):
