@@ -139,11 +139,11 @@ def test_lm_info_says_truly_why_and_where_it_stopped(ns, problems):
         residual, jacobian = ns["nist_problem"](d)
         calls = {"r": 0, "J": 0}
 
-        def counted_residual(b, residual=residual):
+        def counted_residual(b, residual=residual, calls=calls):
             calls["r"] += 1
             return residual(b)
 
-        def counted_jacobian(b, jacobian=jacobian):
+        def counted_jacobian(b, jacobian=jacobian, calls=calls):
             calls["J"] += 1
             return jacobian(b)
 
@@ -197,6 +197,35 @@ def test_cost_test_limits_digits_and_polishing_beats_it(ns, problems):
     beta, info = ns["levenberg_marquardt"](residual, jacobian, d["start1"])
     assert info["polish_steps"] > 0 and info["cosine"] <= 1e-10
     assert digits(beta, d["certified"]).min() > digits(raw, d["certified"]).min() + 1
+
+
+def test_where_lm_stops_in_standard_errors(ns, problems):
+    """theory.md (22a), on all 18 shipped fits without polishing: |e_j| <= n_se se_j (Cauchy–Schwarz), the worst
+    parameter within a factor 3 of it; n_se is 0.15 to about 120 times cosine * sqrt(m - n); fits that stop
+    on gtol end 4e-10 to 3e-8 standard errors from the minimum, those that stop on the cost or step test
+    3e-9 to 8e-7 (numpy 1.26 and 2.4; the ranges are widened here by a factor of about 1.5 for other machines)."""
+    for name in NIST:
+        d = problems[name]
+        residual, jacobian = ns["nist_problem"](d)
+        m, n = d["x"].size, d["certified"].size
+        best, _ = ns["levenberg_marquardt"](residual, jacobian, d["start1"], gtol=1e-15, xtol=1e-15)
+        J, r = jacobian(best), residual(best)
+        s = np.sqrt(r @ r / (m - n))
+        col = np.linalg.norm(J, axis=0)                              # (J^T J)^-1 from the SVD of the scaled J
+        _, sv, Vt = np.linalg.svd(J / col, full_matrices=False)
+        se = s * np.sqrt(((Vt.T / sv) ** 2).sum(axis=1)) / col
+        for start in ("start1", "start2"):
+            raw, info = ns["levenberg_marquardt"](residual, jacobian, d[start], polish=False)
+            e = raw - best
+            n_se = np.linalg.norm(J @ e) / s
+            worst = np.max(np.abs(e) / se)
+            where = (name, start, info["reason"], n_se, worst)
+            assert n_se / 3 <= worst <= n_se * (1 + 1e-6), where
+            assert 0.1 <= n_se / (info["cosine"] * np.sqrt(m - n)) <= 180, where
+            if info["reason"] == "gtol":
+                assert 2.5e-10 <= n_se <= 5e-8, where
+            else:
+                assert 2e-9 <= n_se <= 1.2e-6, where
 
 
 def test_lm_max_iter_is_reported(ns, problems):
