@@ -1,5 +1,6 @@
 """Chapter 06: the NIST reader and the two solvers the notebook promises behave as promised."""
 
+import itertools
 import time
 
 import numpy as np
@@ -130,8 +131,9 @@ def test_lm_info_record(ns, problems):
 
 
 def test_lm_info_says_truly_why_and_where_it_stopped(ns, problems):
-    """On every shipped fit: nfev and njev are the calls made, the cosine is the one at the returned beta, and
-    the reason agrees with the message, with the cosine (gtol) and with polishing (only after ftol or xtol)."""
+    """On every shipped fit, with and without polishing: nfev and njev are the calls made, the cosine is the one
+    at the returned beta (also where LM stops right after a step, without polishing), and the reason agrees
+    with the message, with the cosine (gtol) and with polishing (only after ftol or xtol)."""
     messages = {"gtol": "gradient test", "ftol": "cost test", "xtol": "step test"}
     reasons = set()
     for name in NIST:
@@ -147,10 +149,10 @@ def test_lm_info_says_truly_why_and_where_it_stopped(ns, problems):
             calls["J"] += 1
             return jacobian(b)
 
-        for start in ("start1", "start2"):
+        for start, polish in itertools.product(("start1", "start2"), (True, False)):
             calls.update(r=0, J=0)
-            beta, info = ns["levenberg_marquardt"](counted_residual, counted_jacobian, d[start])
-            where = (name, start, info["reason"])
+            beta, info = ns["levenberg_marquardt"](counted_residual, counted_jacobian, d[start], polish=polish)
+            where = (name, start, polish, info["reason"])
             assert (info["nfev"], info["njev"]) == (calls["r"], calls["J"]), where
             assert info["cosine"] == pytest.approx(ns["cosine_test"](jacobian(beta), residual(beta)), rel=1e-12), where
             assert info["message"].startswith(messages[info["reason"]]), where
@@ -201,7 +203,8 @@ def test_cost_test_limits_digits_and_polishing_beats_it(ns, problems):
 
 def test_where_lm_stops_in_standard_errors(ns, problems):
     """theory.md (22a), on all 18 shipped fits without polishing: |e_j| <= n_se se_j (Cauchy–Schwarz), the worst
-    parameter within a factor 3 of it; n_se is 0.15 to about 120 times cosine * sqrt(m - n); fits that stop
+    parameter within a factor 3 of it; n_se is 0.9 to about 120 times cosine * sqrt(m - n), and never below
+    1 / max|1 - lambda_i| > 0.5 of it; fits that stop
     on gtol end 4e-10 to 3e-8 standard errors from the minimum, those that stop on the cost or step test
     3e-9 to 8e-7 (numpy 1.26 and 2.4; the ranges are widened here by a factor of about 1.5 for other machines)."""
     for name in NIST:
@@ -221,7 +224,7 @@ def test_where_lm_stops_in_standard_errors(ns, problems):
             worst = np.max(np.abs(e) / se)
             where = (name, start, info["reason"], n_se, worst)
             assert n_se / 3 <= worst <= n_se * (1 + 1e-6), where
-            assert 0.1 <= n_se / (info["cosine"] * np.sqrt(m - n)) <= 180, where
+            assert 0.5 <= n_se / (info["cosine"] * np.sqrt(m - n)) <= 180, where
             if info["reason"] == "gtol":
                 assert 2.5e-10 <= n_se <= 5e-8, where
             else:
@@ -339,25 +342,29 @@ def test_lm_reports_a_jacobian_column_whose_norm_overflows(ns, problems):
 @pytest.mark.parametrize("bad", ["nan", "overflow"])
 def test_a_bad_jacobian_where_lm_stops_or_while_it_polishes_is_reported(ns, problems, bad):
     """Where LM stops on its cost test right after an accepted step (ENSO from start 1 here; the list has
-    fallbacks, since the path depends on the last bits of the arithmetic), the J at that point is first
-    evaluated for polishing. A NaN there, or a column whose squared norm overflows, is a failure, not a
-    converged fit; a bad J after a polishing step ends polishing at the best point, with a finite cosine."""
+    fallbacks, since the path depends on the last bits of the arithmetic), the J at that point is evaluated
+    only after the stop, for the cosine there and for polishing. A NaN there, or a column whose squared norm
+    overflows, is a failure, not a converged fit, with or without polishing; a bad J after a polishing step
+    ends polishing at the best point, with a finite cosine."""
     def spoil(J):
         J[:, 1] = np.nan if bad == "nan" else J[:, 1] * 1e200
         return J
 
     for name, start in (("ENSO", "start1"), ("MGH09", "start1"), ("Chwirut2", "start1")):
         residual, base = ns["nist_problem"](problems[name])
-        asked = []
-        stop, info = ns["levenberg_marquardt"](residual, lambda b: asked.append(b) or base(b),  # noqa: B023
+        asked, tried = [], []
+        stop, info = ns["levenberg_marquardt"](lambda b: tried.append(b) or residual(b),          # noqa: B023
+                                               lambda b: asked.append(b) or base(b),              # noqa: B023
                                                problems[name][start], polish=False)
-        if info["reason"] == "ftol" and not any(np.array_equal(b, stop) for b in asked):
-            break                                      # J was never evaluated at the stopping point
+        if info["reason"] == "ftol" and np.array_equal(tried[-1], stop) and \
+                sum(np.array_equal(b, stop) for b in asked) == 1 and np.array_equal(asked[-1], stop):
+            break                                      # the last trial was accepted; J there came after the stop
     else:
         pytest.fail("no candidate fit stops on its cost test right after an accepted step")
     jacobian = lambda b: spoil(base(b)) if np.array_equal(b, stop) else base(b)      # noqa: E731
-    beta, info = ns["levenberg_marquardt"](residual, jacobian, problems[name][start])
-    assert info["reason"] == "nonfinite" and not info["converged"] and np.array_equal(beta, stop)
+    for polish in (True, False):
+        beta, info = ns["levenberg_marquardt"](residual, jacobian, problems[name][start], polish=polish)
+        assert info["reason"] == "nonfinite" and not info["converged"] and np.array_equal(beta, stop), polish
 
     r0, J0 = residual(stop), base(stop)
     jacobian = lambda b: base(b) if np.array_equal(b, stop) else spoil(base(b))      # noqa: E731
