@@ -626,3 +626,42 @@ def test_lm_parameter_keeps_a_tiny_direction_that_carries_the_residual(ns):
     sv, c = np.array([2.0, 1e-20]), np.array([1.0, 1e-12])          # round-off direction, residual not along it
     mu, w = ns["lm_parameter"](sv, c, Delta=10.0)
     assert mu == 0.0 and np.array_equal(w, [0.5, 0.0])
+
+
+# ------------------------------------------------------------------ the benchmark's plumbing (SciPy stood in for)
+def test_benchmark_times_both_solvers_on_equal_terms(ns, problems, monkeypatch):
+    """benchmark_lm.run_both hands MINPACK the user's own functions, not wrappers that would slow it down, and
+    with own_time reports each solver's time without the user's functions. SciPy is not a course dependency,
+    so a stand-in least_squares (one Gauss–Newton step) takes its place here."""
+    import importlib.util
+    import sys
+    import types
+
+    d = problems["Misra1a"]
+    residual, jacobian = ns["nist_problem"](d)
+    handed = []
+
+    def least_squares(fun, x0, jac, **options):
+        handed.append((fun, jac))
+        r, J = fun(x0), jac(x0)
+        x = x0 - np.linalg.lstsq(J, r, rcond=None)[0]
+        return types.SimpleNamespace(x=x, fun=fun(x), nfev=2, njev=1, status=1)
+
+    folder = chapter_dir(CHAPTER) / "benchmarks"
+    monkeypatch.setitem(sys.modules, "scipy", types.ModuleType("scipy"))
+    monkeypatch.setitem(sys.modules, "scipy.optimize", types.SimpleNamespace(least_squares=least_squares))
+    monkeypatch.syspath_prepend(str(folder))
+    spec = importlib.util.spec_from_file_location("benchmark_lm", folder / "benchmark_lm.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+
+    rec = bench.run_both(ns["levenberg_marquardt"], residual, jacobian, d["start2"], 2, "defaults")
+    assert handed and all(f is residual and j is jacobian for f, j in handed), "MINPACK must get the functions"
+    _, info = ns["levenberg_marquardt"](residual, jacobian, d["start2"])
+    assert (rec["ours"]["nfev"], rec["ours"]["njev"]) == (info["nfev"], info["njev"])
+    assert (rec["MINPACK"]["nfev"], rec["MINPACK"]["njev"]) == (2, 1) and rec["ours"]["own"] is None
+
+    rec = bench.run_both(ns["levenberg_marquardt"], residual, jacobian, d["start2"], 2, "defaults", own_time=True)
+    for label in ("ours", "MINPACK"):
+        assert 0 < rec[label]["own"] < rec[label]["time"], label
+    assert bench.digits(rec["ours"]["beta"], d["certified"]).min() > 9
