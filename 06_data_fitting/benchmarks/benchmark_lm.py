@@ -207,7 +207,7 @@ def mgh_success(S, minima):
 
 
 def mgh_listed(S, minima):
-    """Reached one of the minimum values the paper lists (global or local)?"""
+    """Reached one of the values of S the paper lists (the global minimum, a local one or a stationary value)?"""
     return any(mgh_success(S, [S_star]) or abs(S - S_star) <= 1e-5 * S_star for S_star in minima)
 
 
@@ -279,7 +279,8 @@ def main():
                       f"{' ' if m['ok'] else '*'}| {p['minima'][0]:.6g}")
         print("(* = did not reach the global minimum value)")
         summary(rows, "MGH")
-        print(f"   reached a minimum the paper lists (global or local): ours {sum(r['ours']['listed'] for r in rows)}, "
+        print(f"   reached a value of S the paper lists (global or local minimum, stationary value): "
+              f"ours {sum(r['ours']['listed'] for r in rows)}, "
               f"MINPACK {sum(r['MINPACK']['listed'] for r in rows)} of {len(rows)}")
         for label, other in (("ours", "MINPACK"), ("MINPACK", "ours")):
             only = [r["label"] for r in rows if r[label]["ok"] and not r[other]["ok"]]

@@ -2,8 +2,9 @@
 
 Moré, J. J., Garbow, B. S. and Hillstrom, K. E. (1981). Testing unconstrained optimization software.
 ACM Transactions on Mathematical Software 7(1), 17–41. Each problem is a residual vector r(x) of
-length m in n unknowns, the paper's standard starting point x0, and the minimum values of
-S = r^T r that the paper reports (the global one first; some problems have other local minima).
+length m in n unknowns, the paper's standard starting point x0, and the values of
+S = r^T r that the paper reports (the global one first; others are local minima or, like S = 1 on Brown's
+almost-linear problem, stationary values).
 The code is written from the paper's formulas; the data of Bard, Gaussian, Meyer, Kowalik–Osborne
 and the two Osborne problems are the paper's.
 """
