@@ -12,26 +12,26 @@ CHAPTER = "06"
 
 # ------------------------------------------------------------------ E6: gradient of S, Gaussian model
 def test_e6_sign_flipped(checks, sol):
-    line = run_check(checks["check_e6"], lambda beta, h, y: -sol["chi2_gradient_gaussian"](beta, h, y))
+    line = run_check(checks["check_e6"], lambda beta, h, y: -sol["cost_gradient_gaussian"](beta, h, y))
     assert verdict(line) == "wrong", line
     assert "beta = (A, h0, sigma)" in line and "sign" in line
 
 
 def test_e6_missing_factor_two(checks, sol):
-    line = run_check(checks["check_e6"], lambda beta, h, y: sol["chi2_gradient_gaussian"](beta, h, y) / 2)
+    line = run_check(checks["check_e6"], lambda beta, h, y: sol["cost_gradient_gaussian"](beta, h, y) / 2)
     assert verdict(line) == "wrong", line
     assert "factor 2" in line
 
 
 def test_e6_wrong_shape(checks, sol):
-    line = run_check(checks["check_e6"], lambda beta, h, y: sol["chi2_gradient_gaussian"](beta, h, y)[:, None])
+    line = run_check(checks["check_e6"], lambda beta, h, y: sol["cost_gradient_gaussian"](beta, h, y)[:, None])
     assert verdict(line) == "wrong", line
     assert "shape (3, 1)" in line
 
 
 def test_e6_wrong_derivative_in_sigma(checks, sol):
     def sigma_squared_instead_of_cubed(beta, h, y):
-        g = sol["chi2_gradient_gaussian"](beta, h, y)
+        g = sol["cost_gradient_gaussian"](beta, h, y)
         return g * np.array([1.0, 1.0, beta[2]])   # d/dsigma off by a factor sigma
 
     line = run_check(checks["check_e6"], sigma_squared_instead_of_cubed)
@@ -147,14 +147,14 @@ def test_e9_wrong_shape(checks, sol):
 
 # ------------------------------------------------------------------ hints for likely mistakes
 def test_e6_h0_sign(checks, sol):
-    line = run_check(checks["check_e6"], lambda beta, h, y: sol["chi2_gradient_gaussian"](beta, h, y) * [1, -1, 1])
+    line = run_check(checks["check_e6"], lambda beta, h, y: sol["cost_gradient_gaussian"](beta, h, y) * [1, -1, 1])
     assert verdict(line) == "wrong", line
     assert "dS/dh0 has the wrong sign" in line
 
 
 def test_e6_sigma_power(checks, sol):
     def sigma_squared(beta, h, y):
-        return sol["chi2_gradient_gaussian"](beta, h, y) * np.array([1.0, 1.0, beta[2]])
+        return sol["cost_gradient_gaussian"](beta, h, y) * np.array([1.0, 1.0, beta[2]])
 
     line = run_check(checks["check_e6"], sigma_squared)
     assert verdict(line) == "wrong", line
@@ -163,7 +163,7 @@ def test_e6_sigma_power(checks, sol):
 
 def test_e6_missing_amplitude(checks, sol):
     def no_amplitude(beta, h, y):
-        return sol["chi2_gradient_gaussian"](beta, h, y) / np.array([1.0, beta[0], beta[0]])
+        return sol["cost_gradient_gaussian"](beta, h, y) / np.array([1.0, beta[0], beta[0]])
 
     line = run_check(checks["check_e6"], no_amplitude)
     assert verdict(line) == "wrong", line
