@@ -418,7 +418,8 @@ def test_polishing_extrapolates_alternating_steps(ns, problems, name, lam):
 @pytest.mark.parametrize("start", ["start1", "start2"])
 def test_the_step_after_an_extrapolation_may_raise_the_cosine(ns, problems, start):
     """After an extrapolation the error left mixes the faster directions, and one Gauss–Newton step may raise the
-    cosine; ending polishing there left Rat43 with tight tolerances at 10.7 to 10.9 digits instead of 11."""
+    cosine; ending polishing there left Rat43 with tight tolerances at 10.3 to 10.9 digits instead of 11, from one
+    start or both depending on the numpy version."""
     d = problems["Rat43"]
     residual, jacobian = ns["nist_problem"](d)
     beta, _ = ns["levenberg_marquardt"](residual, jacobian, d[start], gtol=1e-15, xtol=1e-15, ftol=1e-15)
