@@ -228,6 +228,20 @@ def test_e14_catches_a_formed_inverse_on_the_ill_conditioned_case(checks):
     wrong(checks["check_e14"], with_pinv, "ill-conditioned", "inverse")
 
 
+def test_e14_inverse_leaves_millions_of_times_a_solves_residual():
+    """exercises.md E14: on the check's ill-conditioned X (two almost equal columns) a formed inverse leaves a
+    relative residual in (8.2) about 1e7 times that of a solve, and above the check's threshold 1e-13."""
+    t = np.linspace(0.0, 1.0, 12)
+    X = np.column_stack([np.ones(12), t, t + 3e-7 * np.cos(5 * t)])
+    M, rhs = X.T @ X, X.T @ np.sin(3 * t)
+
+    def residual(w):
+        return np.linalg.norm(M @ w - rhs) / (np.linalg.norm(M, 2) * np.linalg.norm(w) + np.linalg.norm(rhs))
+
+    by_solve, by_inverse = residual(np.linalg.solve(M, rhs)), residual(np.linalg.inv(M) @ rhs)
+    assert by_solve < 1e-15 and by_inverse > 1e-13 and 1e6 < by_inverse / by_solve < 1e8, (by_solve, by_inverse)
+
+
 def test_e14_accepts_lstsq_on_an_augmented_system(checks):
     def augmented(X, y, mu):
         n = X.shape[1]
